@@ -1,0 +1,39 @@
+import { resolveConfig } from '../config.js';
+import { startTenantbox } from '../server.js';
+
+/** Commander gives camelCase keys; --no-seed / --no-admin arrive as seed:false / admin:false. */
+export async function serveCommand(flags: Record<string, unknown>) {
+  const config = resolveConfig({
+    port: flags.port,
+    httpsPort: flags.httpsPort,
+    host: flags.host,
+    dataDir: flags.dataDir,
+    inMemory: flags.inMemory,
+    database: flags.database,
+    seed: flags.seed === false ? false : undefined,
+    logLevel: flags.logLevel,
+    adminKey: flags.adminKey,
+    admin: flags.admin === false ? false : undefined,
+    adaxesTokenMinutes: flags.adaxesTokenMinutes,
+    adaxesSessionMinutes: flags.adaxesSessionMinutes,
+  });
+  const tb = await startTenantbox(config);
+  const where = config.inMemory ? 'in memory (nothing is kept)' : config.database?.startsWith('postgres') ? 'PostgreSQL' : `${config.dataDir}`;
+  process.stdout.write(
+    [
+      `Tenantbox is serving the tenant ${tb.dir.tenant.domain} (${tb.dir.tenant.id})`,
+      `  Graph    ${tb.httpUrl}/v1.0   ${tb.httpsUrl}/v1.0`,
+      `  Adaxes   ${tb.httpUrl}/api    ${tb.httpsUrl}/api`,
+      `  OAuth    ${tb.httpsUrl}/${tb.dir.tenant.id}/oauth2/v2.0/token`,
+      `  Data     ${where}`,
+      `Credentials: npx tenantbox credentials --json    TLS certificate: npx tenantbox cert`,
+      '',
+    ].join('\n'),
+  );
+  const stop = async () => {
+    await tb.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

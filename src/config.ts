@@ -1,0 +1,128 @@
+// Configuration: command-line flags win over TENANTBOX_* environment variables, which win over defaults.
+// Anything invalid stops start-up with a message naming the key.
+import { resolve } from 'node:path';
+
+export interface Config {
+  port: number;
+  httpsPort: number;
+  host: string;
+  dataDir: string;
+  inMemory: boolean;
+  database: string | undefined;
+  seed: boolean;
+  logLevel: string;
+  adminKey: string | undefined;
+  admin: boolean;
+  adaxesTokenMinutes: number;
+  adaxesSessionMinutes: number;
+}
+
+export class ConfigError extends Error {}
+
+type Raw = Partial<Record<keyof Config, unknown>>;
+
+const DEFAULTS: Config = {
+  port: 5080,
+  httpsPort: 5443,
+  host: '127.0.0.1',
+  dataDir: './.tenantbox',
+  inMemory: false,
+  database: undefined,
+  seed: true,
+  logLevel: 'info',
+  adminKey: undefined,
+  admin: true,
+  adaxesTokenMinutes: 30,
+  adaxesSessionMinutes: 10,
+};
+
+const ENV: Record<keyof Config, string> = {
+  port: 'TENANTBOX_PORT',
+  httpsPort: 'TENANTBOX_HTTPS_PORT',
+  host: 'TENANTBOX_HOST',
+  dataDir: 'TENANTBOX_DATA_DIR',
+  inMemory: 'TENANTBOX_IN_MEMORY',
+  database: 'TENANTBOX_DATABASE',
+  seed: 'TENANTBOX_SEED',
+  logLevel: 'TENANTBOX_LOG_LEVEL',
+  adminKey: 'TENANTBOX_ADMIN_KEY',
+  admin: 'TENANTBOX_ADMIN',
+  adaxesTokenMinutes: 'TENANTBOX_ADAXES_TOKEN_MINUTES',
+  adaxesSessionMinutes: 'TENANTBOX_ADAXES_SESSION_MINUTES',
+};
+
+const FLAG: Record<keyof Config, string> = {
+  port: '--port',
+  httpsPort: '--https-port',
+  host: '--host',
+  dataDir: '--data-dir',
+  inMemory: '--in-memory',
+  database: '--database',
+  seed: '--no-seed',
+  logLevel: '--log-level',
+  adminKey: '--admin-key',
+  admin: '--no-admin',
+  adaxesTokenMinutes: '--adaxes-token-minutes',
+  adaxesSessionMinutes: '--adaxes-session-minutes',
+};
+
+function port(name: string, v: unknown): number {
+  const n = typeof v === 'number' ? v : Number(String(v));
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`Invalid ${name}: '${String(v)}' is not a port number (0-65535).`);
+  return n;
+}
+
+function minutes(name: string, v: unknown): number {
+  const n = typeof v === 'number' ? v : Number(String(v));
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`Invalid ${name}: '${String(v)}' is not a positive number of minutes.`);
+  return n;
+}
+
+function bool(name: string, v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  const s = String(v).toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+  if (['0', 'false', 'no', 'off'].includes(s)) return false;
+  throw new ConfigError(`Invalid ${name}: '${String(v)}' is not a boolean (true/false).`);
+}
+
+/** Merges flags (already parsed), environment and defaults, validating every value. */
+export function resolveConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Config {
+  const pick = (k: keyof Config): { v: unknown; name: string } | undefined => {
+    if (flags[k] !== undefined) return { v: flags[k], name: FLAG[k] };
+    if (env[ENV[k]] !== undefined && env[ENV[k]] !== '') return { v: env[ENV[k]], name: ENV[k] };
+    return undefined;
+  };
+  const c: Config = { ...DEFAULTS };
+  const p = (k: keyof Config) => pick(k);
+  let x;
+  if ((x = p('port'))) c.port = port(x.name, x.v);
+  if ((x = p('httpsPort'))) c.httpsPort = port(x.name, x.v);
+  if ((x = p('host'))) c.host = String(x.v);
+  if ((x = p('dataDir'))) c.dataDir = String(x.v);
+  if ((x = p('inMemory'))) c.inMemory = bool(x.name, x.v);
+  if ((x = p('database'))) {
+    c.database = String(x.v);
+    if (!/^postgres(ql)?:\/\//.test(c.database) && !c.database.endsWith('.sqlite') && c.database !== ':memory:')
+      throw new ConfigError(`Invalid ${x.name}: expected a postgres:// URL or a path ending in .sqlite, got '${c.database}'.`);
+  }
+  if ((x = p('seed'))) c.seed = bool(x.name, x.v);
+  if ((x = p('logLevel'))) {
+    c.logLevel = String(x.v);
+    if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(c.logLevel))
+      throw new ConfigError(`Invalid ${x.name}: '${c.logLevel}' is not a log level (fatal, error, warn, info, debug, trace, silent).`);
+  }
+  if ((x = p('adminKey'))) c.adminKey = String(x.v);
+  if ((x = p('admin'))) c.admin = bool(x.name, x.v);
+  if ((x = p('adaxesTokenMinutes'))) c.adaxesTokenMinutes = minutes(x.name, x.v);
+  if ((x = p('adaxesSessionMinutes'))) c.adaxesSessionMinutes = minutes(x.name, x.v);
+  if (c.inMemory && c.database) throw new ConfigError('Invalid --in-memory: cannot be combined with --database.');
+  c.dataDir = resolve(c.dataDir);
+  return c;
+}
+
+/** Where the store lives for this configuration. */
+export function storeLocation(c: Config): string {
+  if (c.inMemory) return ':memory:';
+  return c.database ?? resolve(c.dataDir, 'tenantbox.sqlite');
+}

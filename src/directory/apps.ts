@@ -1,0 +1,113 @@
+// App registrations that may request tokens: client id, service principal, hashed client secret, the application
+// permissions granted (token `roles`) and the delegated permissions the app may obtain (token `scp`).
+import { randomUUID } from 'node:crypto';
+import type { Db, Store } from '../store/open.js';
+import { hashSecret, verifySecret } from './credentials.js';
+
+export interface AppRegistration {
+  clientId: string;
+  displayName: string;
+  servicePrincipalId: string;
+  /** Granted application permissions, e.g. `Device.ReadWrite.All`. */
+  appRoles: string[];
+  /** Delegated permissions users may grant the app, e.g. `User.Read`. */
+  scopes: string[];
+  /** May use user flows (ROPC, refresh) without a client secret, as "Allow public client flows" in Entra. */
+  publicClient: boolean;
+  hasSecret: boolean;
+}
+
+export interface CreateAppInput {
+  clientId?: string;
+  displayName: string;
+  servicePrincipalId?: string;
+  /** Omit for an app that only runs public-client flows. */
+  secret?: string;
+  appRoles?: string[];
+  scopes?: string[];
+  publicClient?: boolean;
+}
+
+type AppRow = {
+  client_id: string;
+  display_name: string;
+  service_principal_id: string;
+  secret_hash: string;
+  app_roles: string;
+  scopes: string;
+  public_client: number;
+};
+
+function toApp(row: AppRow): AppRegistration {
+  return {
+    clientId: row.client_id,
+    displayName: row.display_name,
+    servicePrincipalId: row.service_principal_id,
+    appRoles: JSON.parse(row.app_roles) as string[],
+    scopes: JSON.parse(row.scopes) as string[],
+    publicClient: Number(row.public_client) === 1,
+    hasSecret: row.secret_hash !== '',
+  };
+}
+
+/** Registers an app (ids are lower-case GUIDs, generated when absent). Fails if the client id is taken. */
+export async function createApp(store: Store, input: CreateAppInput): Promise<AppRegistration> {
+  const secretHash = input.secret ? await hashSecret(input.secret) : '';
+  const row: AppRow = {
+    client_id: (input.clientId ?? randomUUID()).toLowerCase(),
+    display_name: input.displayName,
+    service_principal_id: (input.servicePrincipalId ?? randomUUID()).toLowerCase(),
+    secret_hash: secretHash,
+    app_roles: JSON.stringify(input.appRoles ?? []),
+    scopes: JSON.stringify(input.scopes ?? []),
+    public_client: input.publicClient ? 1 : 0,
+  };
+  await store.write((tx) => tx.insertInto('apps').values(row).execute());
+  return toApp(row);
+}
+
+export async function findApp(db: Db, clientId: string): Promise<AppRegistration | undefined> {
+  const row = await db.selectFrom('apps').selectAll().where('client_id', '=', clientId.trim().toLowerCase()).executeTakeFirst();
+  return row ? toApp(row) : undefined;
+}
+
+export async function findAppByServicePrincipal(db: Db, servicePrincipalId: string): Promise<AppRegistration | undefined> {
+  const row = await db.selectFrom('apps').selectAll().where('service_principal_id', '=', servicePrincipalId.toLowerCase()).executeTakeFirst();
+  return row ? toApp(row) : undefined;
+}
+
+export async function listApps(db: Db): Promise<AppRegistration[]> {
+  const rows = await db.selectFrom('apps').selectAll().orderBy('client_id').execute();
+  return rows.map(toApp);
+}
+
+export type SecretCheck = { ok: true; app: AppRegistration } | { ok: false; reason: 'unknownApp' | 'noSecret' | 'wrongSecret'; app?: AppRegistration };
+
+/** Checks a client secret; unknown apps and apps without a secret never match. */
+export async function verifyAppSecret(db: Db, clientId: string, secret: string): Promise<SecretCheck> {
+  const row = await db.selectFrom('apps').selectAll().where('client_id', '=', clientId.trim().toLowerCase()).executeTakeFirst();
+  if (!row) return { ok: false, reason: 'unknownApp' };
+  const app = toApp(row);
+  if (row.secret_hash === '') return { ok: false, reason: 'noSecret', app };
+  return (await verifySecret(secret, row.secret_hash)) ? { ok: true, app } : { ok: false, reason: 'wrongSecret', app };
+}
+
+export async function setAppSecret(store: Store, clientId: string, secret: string | null): Promise<void> {
+  const secretHash = secret ? await hashSecret(secret) : '';
+  await store.write((tx) => tx.updateTable('apps').set({ secret_hash: secretHash }).where('client_id', '=', clientId.toLowerCase()).execute());
+}
+
+export async function setAppPermissions(store: Store, clientId: string, perms: { appRoles?: string[]; scopes?: string[] }): Promise<void> {
+  const set: Partial<Pick<AppRow, 'app_roles' | 'scopes'>> = {};
+  if (perms.appRoles) set.app_roles = JSON.stringify(perms.appRoles);
+  if (perms.scopes) set.scopes = JSON.stringify(perms.scopes);
+  if (Object.keys(set).length === 0) return;
+  await store.write((tx) => tx.updateTable('apps').set(set).where('client_id', '=', clientId.toLowerCase()).execute());
+}
+
+export async function deleteApp(store: Store, clientId: string): Promise<void> {
+  await store.write(async (tx) => {
+    await tx.deleteFrom('tokens').where('client_id', '=', clientId.toLowerCase()).execute();
+    await tx.deleteFrom('apps').where('client_id', '=', clientId.toLowerCase()).execute();
+  });
+}

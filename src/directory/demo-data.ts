@@ -1,0 +1,154 @@
+// The demo tenant's fixed facts: names, SKUs with their service plans, apps. Ids derive from names (nameGuid)
+// so that every machine gets the same GUIDs and tests and docs can name them.
+import { nameGuid } from './ids.js';
+
+export const DEMO_DOMAIN = 'example.com';
+export const DEMO_TENANT_ID = nameGuid('tenant:example.com');
+export const DEMO_PASSWORD = 'Tenantbox!2026';
+export const DOMAIN_SID = 'S-1-5-21-3635565734-1729062999-1822655016';
+
+export const FIRST = ['John', 'Adele', 'Alex', 'Diego', 'Grady', 'Henrietta', 'Isaiah', 'Johanna', 'Joni', 'Lee', 'Lidia', 'Lynne', 'Megan', 'Miriam', 'Nestor', 'Patti', 'Pradeep', 'Allan', 'Christie', 'Debra', 'Emily', 'Enrico', 'Irvin', 'Raul', 'Sanjay', 'Zrinka', 'Bianca', 'Cameron', 'Delia', 'Elvis', 'Fatima', 'Gustavo', 'Hannah', 'Ines', 'Jonas', 'Kiri', 'Leila', 'Mateo', 'Noor', 'Oskar', 'Priya', 'Quinn', 'Rosa', 'Sven', 'Tomas', 'Uma', 'Viktor', 'Wen', 'Ximena', 'Yusuf', 'Zoe', 'Aaron', 'Beatriz', 'Chen'];
+export const LAST = ['Smith', 'Vance', 'Wilber', 'Siciliani', 'Archie', 'Mueller', 'Hill', 'Lauer', 'Sherman', 'Gu', 'Holloway', 'Robbins', 'Bowen', 'Graham', 'Wilke', 'Fernandez', 'Gupta', 'Deyoung', 'Cline', 'Berry', 'Braun', 'Rossi', 'Sayers', 'Razi', 'Patel', 'Car', 'Okafor', 'Nakamura', 'Lindqvist', 'Haddad', 'Kowalski', 'Moreau', 'Oliveira', 'Novak', 'Tanaka', 'Ivanova', 'Jensen', 'Duarte', 'Khan', 'Larsen', 'Mendes', 'Nguyen', 'Olsen', 'Petrov', 'Quiroga', 'Reyes', 'Schmidt', 'Torres', 'Ueda', 'Varga', 'Weber', 'Young', 'Zhou', 'Abebe'];
+export const DEPARTMENTS = ['Sales', 'Marketing', 'Engineering', 'Finance', 'Legal', 'Operations', 'Research', 'Support'];
+export const CITIES: [string, string, string][] = [
+  ['London', 'GB', 'United Kingdom'],
+  ['Seattle', 'US', 'United States'],
+  ['Sydney', 'AU', 'Australia'],
+  ['Berlin', 'DE', 'Germany'],
+  ['Toronto', 'CA', 'Canada'],
+];
+
+export interface PlanSpec {
+  name: string;
+  id: string;
+  displayName: string;
+  auto?: boolean;
+  appliesTo?: string;
+}
+export interface SkuSpec {
+  partNumber: string;
+  skuId: string;
+  displayName: string;
+  units: number;
+  /** How many demo users hold it: real assignments, so consumedUnits is a real count. */
+  holders: number;
+  plans: PlanSpec[];
+}
+
+const plan = (name: string, id: string, displayName: string, auto = false): PlanSpec => ({ name, id, displayName, auto });
+
+export const SKUS: SkuSpec[] = [
+  {
+    partNumber: 'SPE_E5',
+    skuId: '06ebc4ee-1bb5-47dd-8120-11324bc54e06',
+    displayName: 'Microsoft 365 E5',
+    units: 2500,
+    holders: 24,
+    plans: [plan('ME-ID_PREMIUM', '41781fb2-bc02-4b7c-bd55-b576c07bb09d', 'Microsoft Entra ID P1'), plan('ME-ID_PREMIUM_P2', 'eec0eb4f-6444-4f95-aba0-50c24d67f998', 'Microsoft Entra ID P2')],
+  },
+  {
+    partNumber: 'FLOW_FREE',
+    skuId: 'f30db892-07e9-47e9-837c-80727f46fd3d',
+    displayName: 'Microsoft Flow Free',
+    units: 5000,
+    holders: 30,
+    plans: [plan('FLOW_P2_VIRAL', '50e68c76-46c6-4674-81f9-75456511b170', 'Flow Free')],
+  },
+  {
+    partNumber: 'O365_BUSINESS_PREMIUM',
+    skuId: 'f245ecc8-75af-4f8e-b61f-27d8114de5f3',
+    displayName: 'Microsoft 365 Business Standard',
+    units: 300,
+    holders: 8,
+    plans: [
+      plan('CDS_O365_P3', 'afa73018-811e-46e9-988f-f75d2b1b8430', 'Common Data Service for Teams'),
+      plan('FLOW_O365_P3', '07699545-9485-468e-95b6-2fca3738be01', 'Power Automate for Office 365'),
+      plan('EXCHANGEENTERPRISE', 'efb87545-963c-4e0d-99df-69c6916d9eb0', 'Exchange Online (Plan 2)'),
+      plan('TEAMS1', '57ff2da0-773e-42df-b2af-ffb7a2317929', 'Microsoft Teams'),
+      plan('OFFICESUBSCRIPTION', '43de0ff5-c92c-492b-9116-175376d08c38', 'Microsoft 365 Apps for enterprise'),
+      plan('EXCHANGE_S_FOUNDATION', '113feb6c-3fe4-4440-bddc-54d774bf0318', 'Exchange Foundation', true),
+    ],
+  },
+  {
+    partNumber: 'ENTERPRISEPREMIUM',
+    skuId: 'c7df2760-2c81-4ef7-b578-5b5392b571df',
+    displayName: 'Office 365 E5',
+    units: 100,
+    holders: 6,
+    plans: [
+      plan('EXCHANGE_S_ENTERPRISE', nameGuid('plan:E5:EXCHANGE_S_ENTERPRISE'), 'Exchange Online (Plan 2)'),
+      plan('SHAREPOINTENTERPRISE', '5dbe027f-2339-4123-9542-606e4d348a72', 'SharePoint Online (Plan 2)'),
+      plan('MCOSTANDARD', '0feaeb32-d00e-4d66-bd5a-43b5b83db82c', 'Skype for Business Online (Plan 2)'),
+      plan('TEAMS1', nameGuid('plan:E5:TEAMS1'), 'Microsoft Teams'),
+      plan('EXCHANGE_S_FOUNDATION', nameGuid('plan:E5:EXCHANGE_S_FOUNDATION'), 'Exchange Foundation', true),
+    ],
+  },
+  {
+    partNumber: 'ENTERPRISEPACK',
+    skuId: '6fd2c87f-b296-42f0-b197-1e91e994b900',
+    displayName: 'Office 365 E3',
+    units: 25,
+    holders: 15,
+    plans: [
+      plan('EXCHANGE_S_ENTERPRISE', nameGuid('plan:E3:EXCHANGE_S_ENTERPRISE'), 'Exchange Online (Plan 2)'),
+      plan('SHAREPOINTENTERPRISE', nameGuid('plan:E3:SHAREPOINTENTERPRISE'), 'SharePoint Online (Plan 2)'),
+      plan('OFFICESUBSCRIPTION', nameGuid('plan:E3:OFFICESUBSCRIPTION'), 'Microsoft 365 Apps for enterprise'),
+      plan('EXCHANGE_S_FOUNDATION', nameGuid('plan:E3:EXCHANGE_S_FOUNDATION'), 'Exchange Foundation', true),
+    ],
+  },
+];
+
+export interface AppSpec {
+  name: string;
+  roles: string[];
+  scopes: string[];
+  publicClient?: boolean;
+}
+
+export const DELEGATED_SCOPES = [
+  'User.Read',
+  'User.Read.All',
+  'User.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+  'Device.Read.All',
+  'Group.Read.All',
+  'GroupMember.Read.All',
+  'EduRoster.ReadBasic',
+  'EduRoster.Read',
+  'EduRoster.ReadWrite',
+  'LicenseAssignment.ReadWrite.All',
+  'Organization.Read.All',
+  'offline_access',
+  'openid',
+  'profile',
+];
+
+export const APPS: AppSpec[] = [
+  { name: 'Device Manager', roles: ['Device.ReadWrite.All'], scopes: [] },
+  { name: 'Roster Reader', roles: ['EduRoster.Read.All'], scopes: [] },
+  {
+    name: 'Tenant Admin',
+    roles: [
+      'Directory.ReadWrite.All',
+      'Device.ReadWrite.All',
+      'EduRoster.ReadWrite.All',
+      'LicenseAssignment.ReadWrite.All',
+      'User.ReadWrite.All',
+      'Group.ReadWrite.All',
+      'GroupMember.ReadWrite.All',
+      'Organization.ReadWrite.All',
+      'AdministrativeUnit.ReadWrite.All',
+      'Application.ReadWrite.All',
+      'Member.Read.Hidden',
+    ],
+    scopes: [],
+  },
+  { name: 'Directory Reader', roles: ['Directory.Read.All'], scopes: [] },
+  { name: 'No Permissions', roles: [], scopes: [] },
+  { name: 'Tenantbox Public Client', roles: [], scopes: DELEGATED_SCOPES, publicClient: true },
+];
+
+export const appClientId = (name: string) => nameGuid(`app:${name}`);
+/** Demo secrets are derived from the app name so `tenantbox credentials` can print them; only their hashes are stored. */
+export const appSecret = (name: string) => `tbx~${name.replace(/\s+/g, '')}~${nameGuid(`secret:${name}`).slice(0, 13)}`;

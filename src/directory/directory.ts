@@ -1,0 +1,151 @@
+// The directory core: reads and writes of directory objects and their memberships. No HTTP in here.
+import type { Store } from '../store/open.js';
+import type { ObjectsTable } from '../store/schema.js';
+import { documentsOf } from './documents.js';
+import { classifyIdentifier, dnKey } from './ids.js';
+import { type DirObject, DirectoryError, type LinkKind, type ObjectType, type Props } from './model.js';
+import { toObject } from './rows.js';
+import { type Writer, writeTx } from './writer.js';
+
+export interface TenantInfo {
+  id: string;
+  domain: string;
+  displayName: string;
+}
+
+export class Directory {
+  constructor(
+    readonly store: Store,
+    readonly tenant: TenantInfo,
+  ) {}
+
+  get db() {
+    return this.store.db;
+  }
+
+  write<T>(fn: (w: Writer) => Promise<T>): Promise<T> {
+    return writeTx(this.store, fn);
+  }
+
+  async get(id: string, types?: readonly ObjectType[]): Promise<DirObject | undefined> {
+    let q = this.db.selectFrom('objects').selectAll().where('id', '=', id.toLowerCase());
+    if (types) q = q.where('type', 'in', [...types]);
+    const row = await q.executeTakeFirst();
+    return row ? toObject(row as ObjectsTable) : undefined;
+  }
+
+  async require(id: string, types?: readonly ObjectType[]): Promise<DirObject> {
+    const obj = await this.get(id, types);
+    if (!obj) throw new DirectoryError('notFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`, { id });
+    return obj;
+  }
+
+  async getMany(ids: readonly string[]): Promise<DirObject[]> {
+    if (!ids.length) return [];
+    const rows = await this.db.selectFrom('objects').selectAll().where('id', 'in', [...ids]).execute();
+    const byId = new Map(rows.map((r) => [r.id, toObject(r as ObjectsTable)]));
+    return ids.map((id) => byId.get(id)).filter((o): o is DirObject => !!o);
+  }
+
+  /** Looks an object up by its alternate key: userPrincipalName for users, deviceId for devices, appId for service principals. */
+  async byAltKey(type: ObjectType, key: string): Promise<DirObject | undefined> {
+    const row = await this.db.selectFrom('objects').selectAll().where('type', '=', type).where('alt_key', '=', key.toLowerCase()).executeTakeFirst();
+    return row ? toObject(row as ObjectsTable) : undefined;
+  }
+
+  /** A user by id or userPrincipalName, as Graph accepts in /users/{id | userPrincipalName}. */
+  async user(idOrUpn: string): Promise<DirObject | undefined> {
+    return idOrUpn.includes('@') ? this.byAltKey('user', idOrUpn) : this.get(idOrUpn, ['user']);
+  }
+
+  /** Resolves an on-premises identifier: DN, objectGUID (or Graph id) or SID. Malformed input → 'invalid'. */
+  async resolveIdentifier(raw: string): Promise<DirObject | undefined> {
+    const ident = classifyIdentifier(raw);
+    if (!ident) throw new DirectoryError('invalid', `'${raw}' is not a valid distinguished name, GUID or SID.`);
+    let q = this.db.selectFrom('objects').selectAll();
+    if (ident.kind === 'dn') q = q.where('dn_key', '=', ident.key);
+    else if (ident.kind === 'sid') q = q.where('sid', '=', ident.sid);
+    else q = q.where((eb) => eb.or([eb('object_guid', '=', ident.guid), eb('id', '=', ident.guid)]));
+    const rows = await q.limit(2).execute();
+    const row = rows.find((r) => ident.kind !== 'guid' || r.object_guid === ident.guid) ?? rows[0];
+    return row ? toObject(row as ObjectsTable) : undefined;
+  }
+
+  async byDn(dn: string): Promise<DirObject | undefined> {
+    const key = dnKey(dn);
+    if (!key) return undefined;
+    const row = await this.db.selectFrom('objects').selectAll().where('dn_key', '=', key).executeTakeFirst();
+    return row ? toObject(row as ObjectsTable) : undefined;
+  }
+
+  documents(objs: DirObject[]): Promise<Props[]> {
+    return documentsOf(this.db, objs);
+  }
+
+  // ── memberships ──────────────────────────────────────────────────────────
+
+  /** Subquery: ids of the objects `targetId` is linked from (e.g. the groups and units it is a direct member of). */
+  sourcesOf(kind: LinkKind, targetId: string) {
+    return this.db.selectFrom('links').select('source_id as id').where('kind', '=', kind).where('target_id', '=', targetId);
+  }
+
+  /** Subquery: ids linked from `sourceId` (e.g. a group's direct members, a device's registered owners). */
+  targetsOf(kind: LinkKind, sourceId: string) {
+    return this.db.selectFrom('links').select('target_id as id').where('kind', '=', kind).where('source_id', '=', sourceId);
+  }
+
+  /**
+   * Subquery: every group and administrative unit `id` belongs to, directly or through nested groups.
+   * UNION (not UNION ALL) makes the recursion stop at objects already seen, so membership cycles are safe.
+   */
+  transitiveSourcesOf(id: string) {
+    return this.db
+      .withRecursive('up(id)', (db) =>
+        db
+          .selectFrom('links')
+          .select('source_id as id')
+          .where('kind', '=', 'member')
+          .where('target_id', '=', id)
+          .union(db.selectFrom('links').innerJoin('up', 'up.id', 'links.target_id').select('links.source_id as id').where('links.kind', '=', 'member')),
+      )
+      .selectFrom('up')
+      .select('up.id as id');
+  }
+
+  /** Subquery: every member of `id`, directly or through nested groups (cycle-safe as above). */
+  transitiveTargetsOf(id: string) {
+    return this.db
+      .withRecursive('down(id)', (db) =>
+        db
+          .selectFrom('links')
+          .select('target_id as id')
+          .where('kind', '=', 'member')
+          .where('source_id', '=', id)
+          .union(db.selectFrom('links').innerJoin('down', 'down.id', 'links.source_id').select('links.target_id as id').where('links.kind', '=', 'member')),
+      )
+      .selectFrom('down')
+      .select('down.id as id');
+  }
+
+  async transitiveMemberOfIds(id: string): Promise<string[]> {
+    return (await this.transitiveSourcesOf(id).execute()).map((r) => r.id);
+  }
+
+  /** Adds a member to a group or administrative unit, refusing what Entra refuses. */
+  async addMember(containerId: string, memberId: string): Promise<boolean> {
+    return this.write(async (w) => {
+      const container = await w.load(containerId);
+      const member = await w.load(memberId);
+      if (!container) throw new DirectoryError('notFound', `Resource '${containerId}' does not exist or one of its queried reference-property objects are not present.`);
+      if (!member) throw new DirectoryError('notFound', `Resource '${memberId}' does not exist or one of its queried reference-property objects are not present.`);
+      if (container.type !== 'group' && container.type !== 'administrativeUnit')
+        throw new DirectoryError('invalid', `Members can only be added to groups and administrative units.`);
+      if (container.id === member.id) throw new DirectoryError('invalid', 'An object cannot be a member of itself.');
+      return w.addLink('member', container.id, member.id);
+    });
+  }
+
+  async removeMember(containerId: string, memberId: string): Promise<boolean> {
+    return this.write((w) => w.removeLink('member', containerId.toLowerCase(), memberId.toLowerCase()));
+  }
+}

@@ -1,0 +1,173 @@
+// The list planner: one keyset-paged query per page over objects + object_index, identical SQL on both engines.
+//
+// Plans, chosen from the query alone (so every page of one query uses the same plan and cursor shape):
+// - $orderby p: walk object_index rows (resource, p) in (value, object_id) order; every object has exactly one
+//   row for a sortable scalar (null included), so each object appears once.
+// - otherwise, a top-level conjunct that is an index range on a scalar (eq, in, startsWith, gt/ge/lt/le) drives
+//   the query from that range in (value, object_id) order, so a selective filter never scans the whole type.
+// - otherwise objects in id order.
+// Remaining conjuncts and $search are EXISTS / NOT EXISTS subqueries on object_index. Cursors are the last row's
+// (value, id), never offsets, so concurrent inserts and deletes neither duplicate nor skip surviving rows.
+import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import type { Filter, ODataQuery } from '../odata/ast.js';
+import { conjuncts, filterSql, valueTestSql } from '../odata/sql.js';
+import { invalidSkipToken, queryFingerprint } from '../odata/skiptoken.js';
+import type { Database, ObjectsTable } from '../store/schema.js';
+
+export type Scope = ({ kind: 'all' } | { kind: 'ids'; ids: (db: Kysely<Database>) => IdSelect }) & {
+  /** Narrow to these resources (an OData cast such as /memberOf/microsoft.graph.group). */
+  types?: string[];
+};
+
+/** A Kysely select of one column `id` (links, or a recursive CTE for transitive membership). */
+export type IdSelect = Expression<unknown>;
+
+export interface Cursor {
+  /** Plan fingerprint: a cursor is only valid for the query that issued it. */
+  q: string;
+  /** Sort / driving index value of the last row (absent for id order). */
+  v?: string;
+  id: string;
+}
+
+export interface ListSpec {
+  resource: string;
+  scope: Scope;
+  query: ODataQuery;
+  pageSize: number;
+  after?: unknown;
+  /** Compute @odata.count (first page of an advanced $count=true query). Defaults to query.count && !after. */
+  count?: boolean;
+}
+
+export interface ListResult {
+  rows: ObjectsTable[];
+  nextCursor?: Cursor;
+  count?: number;
+}
+
+/** Store type / facet of each resource (ARCHITECTURE: the store model). */
+const STORE_TYPE: Record<string, { type?: string; facet?: string }> = {
+  user: { type: 'user' },
+  group: { type: 'group' },
+  device: { type: 'device' },
+  administrativeUnit: { type: 'administrativeUnit' },
+  orgContact: { type: 'orgContact' },
+  servicePrincipal: { type: 'servicePrincipal' },
+  educationUser: { facet: 'educationUser' },
+  educationClass: { facet: 'educationClass' },
+  educationSchool: { facet: 'educationSchool' },
+  directoryObject: {},
+};
+
+type Plan =
+  | { kind: 'order'; prop: string; desc: boolean }
+  | { kind: 'driver'; driver: Extract<Filter, { kind: 'test' }>; rest: Filter[] }
+  | { kind: 'id' };
+
+const DRIVER_RANK: Record<string, number> = { eq: 0, in: 1, prefix: 2, range: 3 };
+
+function indexResource(resource: string): string | RawBuilder<unknown> {
+  // directoryObject collections hold several types; each object's rows live under its own type.
+  return resource === 'directoryObject' ? sql.ref('o.type') : resource;
+}
+
+function plan(query: ODataQuery, resource: string): Plan {
+  const all = [...conjuncts(query.filter), ...conjuncts(query.search)];
+  if (resource === 'directoryObject') return { kind: 'id' };
+  if (query.orderby) return { kind: 'order', prop: query.orderby.prop, desc: query.orderby.desc };
+  let best: { i: number; rank: number } | undefined;
+  all.forEach((c, i) => {
+    if (c.kind !== 'test' || c.mode !== 'one') return;
+    const rank = DRIVER_RANK[c.test.kind];
+    if (rank === undefined || (c.test.kind === 'range' && !c.test.lower && !c.test.upper)) return;
+    if (!best || rank < best.rank) best = { i, rank };
+  });
+  if (!best) return { kind: 'id' };
+  const driver = all[best.i] as Extract<Filter, { kind: 'test' }>;
+  return { kind: 'driver', driver, rest: all.filter((_, i) => i !== best!.i) };
+}
+
+function andAll(parts: RawBuilder<SqlBool>[]): RawBuilder<SqlBool> {
+  return parts.length ? sql<SqlBool>`${sql.join(parts, sql` and `)}` : sql<SqlBool>`1 = 1`;
+}
+
+/** Conditions on `o` shared by every plan: store type, scope, casts. */
+function baseConditions(db: Kysely<Database>, resource: string, scope: Scope, idCol: RawBuilder<unknown>): RawBuilder<SqlBool>[] {
+  const parts: RawBuilder<SqlBool>[] = [];
+  const st = STORE_TYPE[resource];
+  if (!st) throw new Error(`listObjects: resource '${resource}' is not served from the objects table`);
+  if (st.type) parts.push(sql<SqlBool>`o.type = ${st.type}`);
+  if (st.facet) parts.push(sql<SqlBool>`o.facet = ${st.facet}`);
+  if (scope.types?.length) {
+    const alts = scope.types.map((t) => {
+      const s = STORE_TYPE[t] ?? { type: t };
+      return s.facet ? sql<SqlBool>`o.facet = ${s.facet}` : sql<SqlBool>`o.type = ${s.type}`;
+    });
+    parts.push(sql<SqlBool>`(${sql.join(alts, sql` or `)})`);
+  }
+  if (scope.kind === 'ids') parts.push(sql<SqlBool>`${idCol} in (${scope.ids(db)})`);
+  return parts;
+}
+
+function filterConditions(filters: Filter[], resource: string): RawBuilder<SqlBool>[] {
+  const ctx = { objectId: sql.ref('o.id'), resource: indexResource(resource) };
+  return filters.map((f) => filterSql(f, ctx));
+}
+
+function readCursor(after: unknown, fingerprint: string, withValue: boolean): Cursor | undefined {
+  if (after === undefined || after === null) return undefined;
+  const c = after as Partial<Cursor>;
+  if (typeof c !== 'object' || c.q !== fingerprint || typeof c.id !== 'string' || (withValue ? typeof c.v !== 'string' : c.v !== undefined)) {
+    throw invalidSkipToken();
+  }
+  return c as Cursor;
+}
+
+export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise<ListResult> {
+  const { query, resource, scope } = spec;
+  const q = queryFingerprint(query);
+  const p = plan(query, resource);
+  const after = readCursor(spec.after, q, p.kind !== 'id');
+  const limit = Math.max(1, Math.floor(spec.pageSize)) + 1;
+  let rows: (ObjectsTable & { k_value?: string })[];
+
+  if (p.kind === 'id') {
+    const where = [...baseConditions(db, resource, scope, sql.ref('o.id')), ...filterConditions([...conjuncts(query.filter), ...conjuncts(query.search)], resource)];
+    if (after) where.push(sql<SqlBool>`o.id > ${after.id}`);
+    const res = await sql<ObjectsTable>`select o.* from objects o where ${andAll(where)} order by o.id limit ${limit}`.execute(db);
+    rows = res.rows;
+  } else {
+    const prop = p.kind === 'order' ? p.prop : p.driver.prop;
+    const desc = p.kind === 'order' && p.desc;
+    const where: RawBuilder<SqlBool>[] = [sql<SqlBool>`d.resource = ${resource}`, sql<SqlBool>`d.prop = ${prop}`];
+    if (p.kind === 'driver') where.push(valueTestSql(p.driver.test, sql.ref('d.value')));
+    where.push(...baseConditions(db, resource, scope, sql.ref('d.object_id')));
+    const rest = p.kind === 'driver' ? p.rest : [...conjuncts(query.filter), ...conjuncts(query.search)];
+    where.push(...filterConditions(rest, resource));
+    if (after) where.push(desc ? sql<SqlBool>`(d.value, d.object_id) < (${after.v!}, ${after.id})` : sql<SqlBool>`(d.value, d.object_id) > (${after.v!}, ${after.id})`);
+    const order = desc ? sql`d.value desc, d.object_id desc` : sql`d.value, d.object_id`;
+    const res = await sql<ObjectsTable & { k_value: string }>`select o.*, d.value as k_value from object_index d join objects o on o.id = d.object_id where ${andAll(where)} order by ${order} limit ${limit}`.execute(db);
+    rows = res.rows;
+  }
+
+  const more = rows.length === limit;
+  const page = more ? rows.slice(0, limit - 1) : rows;
+  const last = page[page.length - 1];
+  const result: ListResult = {
+    rows: page.map(({ k_value: _k, ...o }) => o as ObjectsTable),
+  };
+  if (more && last) result.nextCursor = p.kind === 'id' ? { q, id: last.id } : { q, v: last.k_value!, id: last.id };
+  if (spec.count ?? (query.count && !spec.after)) result.count = await countObjects(db, spec);
+  return result;
+}
+
+/** Number of objects the query selects in the scope ($count=true and /$count). */
+export async function countObjects(db: Kysely<Database>, spec: Pick<ListSpec, 'resource' | 'scope' | 'query'>): Promise<number> {
+  const where = [
+    ...baseConditions(db, spec.resource, spec.scope, sql.ref('o.id')),
+    ...filterConditions([...conjuncts(spec.query.filter), ...conjuncts(spec.query.search)], spec.resource),
+  ];
+  const res = await sql<{ n: number | string }>`select count(*) as n from objects o where ${andAll(where)}`.execute(db);
+  return Number(res.rows[0]?.n ?? 0);
+}

@@ -1,0 +1,211 @@
+// Every write to the directory goes through a Writer: one serialised transaction, one change-log sequence
+// number for the whole transaction, index rows rewritten for each object it touches.
+import { indexRows } from '../odata/index.js';
+import type { Store, Tx } from '../store/open.js';
+import type { ObjectsTable } from '../store/schema.js';
+import { dnKey, newGuid } from './ids.js';
+import { altKeyOf, type DirObject, DirectoryError, type LinkKind, type NewObject, type Props, resourcesOf } from './model.js';
+import { toObject } from './rows.js';
+import { documentOf } from './documents.js';
+
+export class Writer {
+  private touched = new Map<string, 'created' | 'updated' | 'deleted'>();
+  private typeOf = new Map<string, { type: string; facet: string | null }>();
+
+  constructor(
+    readonly tx: Tx,
+    readonly seq: number,
+    readonly at: string,
+  ) {}
+
+  async load(id: string): Promise<DirObject | undefined> {
+    const row = await this.tx.selectFrom('objects').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toObject(row as ObjectsTable) : undefined;
+  }
+
+  async create(input: NewObject): Promise<DirObject> {
+    const id = (input.id ?? newGuid()).toLowerCase();
+    const key = input.dn ? dnKey(input.dn) : null;
+    if (input.dn && !key) throw new DirectoryError('invalid', `Malformed distinguished name '${input.dn}'.`);
+    await this.assertUnique(id, input, key);
+    const row: ObjectsTable = {
+      id,
+      type: input.type,
+      facet: input.facet ?? null,
+      dn: input.dn ?? null,
+      dn_key: key,
+      object_guid: input.objectGuid?.toLowerCase() ?? null,
+      sid: input.sid?.toUpperCase() ?? null,
+      alt_key: altKeyOf(input.type, input.props),
+      props: JSON.stringify(input.props),
+      version: this.seq,
+      created_seq: this.seq,
+    };
+    await this.tx.insertInto('objects').values(row).execute();
+    this.mark(id, input.type, row.facet, 'created');
+    await this.reindex(id);
+    return toObject(row);
+  }
+
+  /** Replaces the stored property bag (callers merge); keeps identity columns in step with it. */
+  async replaceProps(obj: DirObject, props: Props, facet: DirObject['facet'] = obj.facet): Promise<DirObject> {
+    const alt = altKeyOf(obj.type, props);
+    if (alt !== altKeyOf(obj.type, obj.props) && alt) {
+      const clash = await this.tx.selectFrom('objects').select('id').where('type', '=', obj.type).where('alt_key', '=', alt).executeTakeFirst();
+      if (clash && clash.id !== obj.id) throw new DirectoryError('conflict', `Another object with the same value for property ${altKeyName(obj.type)} already exists.`);
+    }
+    await this.tx
+      .updateTable('objects')
+      .set({ props: JSON.stringify(props), alt_key: alt, facet, version: this.seq })
+      .where('id', '=', obj.id)
+      .execute();
+    this.mark(obj.id, obj.type, facet, 'updated');
+    await this.reindex(obj.id);
+    return { ...obj, props, facet, version: this.seq };
+  }
+
+  async setIdentity(obj: DirObject, ident: { dn?: string | null }): Promise<void> {
+    if (ident.dn !== undefined) {
+      const key = ident.dn ? dnKey(ident.dn) : null;
+      if (ident.dn && !key) throw new DirectoryError('invalid', `Malformed distinguished name '${ident.dn}'.`);
+      if (key) {
+        const clash = await this.tx.selectFrom('objects').select('id').where('dn_key', '=', key).executeTakeFirst();
+        if (clash && clash.id !== obj.id) throw new DirectoryError('conflict', `An object named '${ident.dn}' already exists.`);
+      }
+      await this.tx.updateTable('objects').set({ dn: ident.dn, dn_key: key, version: this.seq }).where('id', '=', obj.id).execute();
+      this.mark(obj.id, obj.type, obj.facet, 'updated');
+    }
+  }
+
+  async delete(obj: DirObject): Promise<void> {
+    await this.tx.deleteFrom('object_index').where('object_id', '=', obj.id).execute();
+    const linked = await this.tx
+      .selectFrom('links')
+      .select(['source_id', 'target_id'])
+      .where((eb) => eb.or([eb('source_id', '=', obj.id), eb('target_id', '=', obj.id)]))
+      .execute();
+    await this.tx.deleteFrom('links').where((eb) => eb.or([eb('source_id', '=', obj.id), eb('target_id', '=', obj.id)])).execute();
+    await this.tx.deleteFrom('license_assignments').where('user_id', '=', obj.id).execute();
+    await this.tx.deleteFrom('usage_rights').where('device_id', '=', obj.id).execute();
+    await this.tx.deleteFrom('credentials').where('user_id', '=', obj.id).execute();
+    await this.tx.deleteFrom('objects').where('id', '=', obj.id).execute();
+    this.mark(obj.id, obj.type, obj.facet, 'deleted');
+    for (const l of linked) {
+      const other = l.source_id === obj.id ? l.target_id : l.source_id;
+      await this.touch(other);
+    }
+  }
+
+  async addLink(kind: LinkKind, sourceId: string, targetId: string): Promise<boolean> {
+    const exists = await this.tx
+      .selectFrom('links')
+      .select('seq')
+      .where('kind', '=', kind)
+      .where('source_id', '=', sourceId)
+      .where('target_id', '=', targetId)
+      .executeTakeFirst();
+    if (exists) return false;
+    await this.tx.insertInto('links').values({ kind, source_id: sourceId, target_id: targetId, seq: this.seq }).execute();
+    await this.touch(sourceId);
+    await this.touch(targetId);
+    return true;
+  }
+
+  async removeLink(kind: LinkKind, sourceId: string, targetId: string): Promise<boolean> {
+    const res = await this.tx
+      .deleteFrom('links')
+      .where('kind', '=', kind)
+      .where('source_id', '=', sourceId)
+      .where('target_id', '=', targetId)
+      .executeTakeFirst();
+    if (Number(res.numDeletedRows) === 0) return false;
+    await this.touch(sourceId);
+    await this.touch(targetId);
+    return true;
+  }
+
+  /** Records that an object changed without a property write (membership, licenses): delta reports it. */
+  async touch(id: string): Promise<void> {
+    if (this.touched.has(id)) return;
+    const row = await this.tx.selectFrom('objects').select(['type', 'facet']).where('id', '=', id).executeTakeFirst();
+    if (!row) return;
+    await this.tx.updateTable('objects').set({ version: this.seq }).where('id', '=', id).execute();
+    this.mark(id, row.type, row.facet, 'updated');
+  }
+
+  /** Rewrites an object's index rows from its current document. */
+  async reindex(id: string): Promise<void> {
+    const obj = await this.load(id);
+    await this.tx.deleteFrom('object_index').where('object_id', '=', id).execute();
+    if (!obj) return;
+    const doc = await documentOf(this.tx, obj);
+    const rows: { resource: string; prop: string; value: string; object_id: string }[] = [];
+    const seen = new Set<string>();
+    for (const resource of resourcesOf(obj.type, obj.facet)) {
+      for (const r of indexRows(resource, doc)) {
+        const k = `${resource}\u0000${r.prop}\u0000${r.value}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        rows.push({ resource, prop: r.prop, value: r.value, object_id: id });
+      }
+    }
+    for (let i = 0; i < rows.length; i += 200) await this.tx.insertInto('object_index').values(rows.slice(i, i + 200)).execute();
+  }
+
+  private mark(id: string, type: string, facet: string | null, op: 'created' | 'updated' | 'deleted') {
+    const prev = this.touched.get(id);
+    // created-then-updated in one transaction is still a creation; anything then deleted is a deletion.
+    this.touched.set(id, op === 'deleted' ? 'deleted' : prev === 'created' ? 'created' : op);
+    this.typeOf.set(id, { type, facet });
+  }
+
+  /** Appends the transaction's changes to the change log; called once, just before commit. */
+  async flush(): Promise<void> {
+    const rows = [...this.touched].map(([id, op]) => ({
+      seq: this.seq,
+      object_id: id,
+      type: this.typeOf.get(id)!.type,
+      facet: this.typeOf.get(id)!.facet,
+      op,
+      at: this.at,
+    }));
+    for (let i = 0; i < rows.length; i += 200) await this.tx.insertInto('change_log').values(rows.slice(i, i + 200)).execute();
+  }
+
+  private async assertUnique(id: string, input: NewObject, key: string | null) {
+    const alt = altKeyOf(input.type, input.props);
+    const clash = await this.tx
+      .selectFrom('objects')
+      .select(['id', 'dn_key', 'alt_key', 'type', 'object_guid', 'sid'])
+      .where((eb) => {
+        const ors = [eb('id', '=', id)];
+        if (key) ors.push(eb('dn_key', '=', key));
+        if (input.objectGuid) ors.push(eb('object_guid', '=', input.objectGuid.toLowerCase()));
+        if (input.sid) ors.push(eb('sid', '=', input.sid.toUpperCase()));
+        if (alt) ors.push(eb.and([eb('type', '=', input.type), eb('alt_key', '=', alt)]));
+        return eb.or(ors);
+      })
+      .executeTakeFirst();
+    if (!clash) return;
+    if (clash.id === id) throw new DirectoryError('conflict', `An object with id '${id}' already exists.`);
+    if (alt && clash.alt_key === alt && clash.type === input.type)
+      throw new DirectoryError('conflict', `Another object with the same value for property ${altKeyName(input.type)} already exists.`);
+    throw new DirectoryError('conflict', `An object with the same distinguished name, objectGUID or SID already exists.`);
+  }
+}
+
+function altKeyName(type: string) {
+  return type === 'user' ? 'userPrincipalName' : type === 'device' ? 'deviceId' : 'appId';
+}
+
+/** Runs `fn` as one serialised write transaction with its own change-log sequence number. */
+export async function writeTx<T>(store: Store, fn: (w: Writer) => Promise<T>): Promise<T> {
+  return store.write(async (tx) => {
+    const last = await tx.selectFrom('change_log').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+    const seq = Number(last?.seq ?? 0) + 1;
+    const w = new Writer(tx, seq, new Date().toISOString());
+    const result = await fn(w);
+    await w.flush();
+    return result;
+  });
+}

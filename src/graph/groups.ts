@@ -1,0 +1,53 @@
+// /groups: security and Microsoft 365 groups, their members (direct and transitive) and owners.
+import type { GraphRouter } from './router.js';
+import { type GraphKit, requireBody } from './kit.js';
+import { badRequest, notFound } from './errors.js';
+import { membershipRoutes } from './memberships.js';
+
+const MEMBER_TYPES = ['user', 'group', 'device', 'orgContact', 'servicePrincipal'];
+
+export function groupRoutes(g: GraphRouter, kit: GraphKit) {
+  const load = async (id: string) => (await kit.dir.get(id, ['group'])) ?? Promise.reject(notFound(id));
+  g.get('/groups', (ctx) => kit.list(ctx, { resource: 'group', scope: { kind: 'all' }, context: 'groups' }), { count: true });
+  g.get('/groups/{id}', async (ctx) => kit.entity(ctx, 'group', await kit.dir.get(ctx.params.id, ['group']), 'groups'));
+  membershipRoutes(g, kit, '/groups/{id}', (ctx) => load(ctx.params.id));
+  const listOpts = { casts: MEMBER_TYPES, count: true };
+  g.get(
+    '/groups/{id}/members',
+    async (ctx) => {
+      const grp = await load(ctx.params.id);
+      return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.targetsOf('member', grp.id) }, context: 'directoryObjects', typed: true });
+    },
+    listOpts,
+  );
+  g.get(
+    '/groups/{id}/transitiveMembers',
+    async (ctx) => {
+      const grp = await load(ctx.params.id);
+      return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.transitiveTargetsOf(grp.id) }, context: 'directoryObjects', typed: true });
+    },
+    listOpts,
+  );
+  g.get(
+    '/groups/{id}/owners',
+    async (ctx) => {
+      const grp = await load(ctx.params.id);
+      return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.targetsOf('owner', grp.id) }, context: 'directoryObjects', typed: true });
+    },
+    listOpts,
+  );
+  g.post('/groups/{id}/members/$ref', async (ctx) => {
+    const grp = await load(ctx.params.id);
+    const ref = requireBody(ctx)['@odata.id'];
+    const memberId = typeof ref === 'string' ? /([0-9a-f-]{36})\/?$/i.exec(ref)?.[1] : undefined;
+    if (!memberId) throw badRequest("The request body must contain an '@odata.id' reference to a directory object.");
+    const added = await kit.dir.addMember(grp.id, memberId.toLowerCase());
+    if (!added) throw badRequest('One or more added object references already exist for the following modified properties: \'members\'.');
+    return { status: 204 };
+  });
+  g.delete('/groups/{id}/members/{memberId}/$ref', async (ctx) => {
+    const grp = await load(ctx.params.id);
+    if (!(await kit.dir.removeMember(grp.id, ctx.params.memberId))) throw notFound(ctx.params.memberId);
+    return { status: 204 };
+  });
+}

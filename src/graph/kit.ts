@@ -1,0 +1,107 @@
+// What every Graph resource file needs: OData collections over the core with keyset paging, single entities,
+// directoryObject collections with @odata.type and Graph's limited-information rule.
+import { parseQuery, listObjects, countObjects, encodeSkiptoken, decodeSkiptoken, type ODataQuery, type Scope } from '../odata/index.js';
+import { hasAnyPermission, allowedPermissions, schemeOf } from '../auth/permissions.js';
+import type { Directory } from '../directory/directory.js';
+import type { DirObject, Props } from '../directory/model.js';
+import { toObject } from '../directory/rows.js';
+import type { ObjectsTable } from '../store/schema.js';
+import type { GraphContext, GraphReply } from './router.js';
+import { GraphError, badRequest, notFound } from './errors.js';
+import { contextUrl, odataType, project, resourceOfObject, selectFragment } from './shape.js';
+
+export interface ListSpec {
+  /** Resource whose capabilities govern $filter/$select/$orderby (a cast narrows it). */
+  resource: string;
+  scope: Scope;
+  /** Context fragment before any $select, e.g. 'devices', 'directoryObjects', 'education/classes'. */
+  context: string;
+  /** Members of mixed types: each item gets @odata.type and is shaped as its own type. */
+  typed?: boolean;
+  /** Shape an item's document differently (education facets). */
+  shape?: (obj: DirObject, doc: Props, select?: readonly string[]) => Props;
+}
+
+/** Which read permission reveals objects of each type in a directoryObject collection. */
+const READ_PATH: Record<string, string> = {
+  user: '/users/{id}',
+  group: '/groups/{id}',
+  device: '/devices/{id}',
+  administrativeUnit: '/directory/administrativeunits/{id}',
+  orgContact: '/contacts/{id}',
+  servicePrincipal: '/serviceprincipals/{id}',
+};
+
+export class GraphKit {
+  constructor(
+    readonly dir: Directory,
+    private readonly signingSecret: Buffer,
+  ) {}
+
+  query(ctx: GraphContext, resource: string, opts: { collection?: boolean } = {}): ODataQuery {
+    return parseQuery(ctx.query, { resource, consistencyLevelEventual: ctx.eventual, collection: opts.collection ?? true });
+  }
+
+  async list(ctx: GraphContext, spec: ListSpec): Promise<GraphReply> {
+    const resource = ctx.cast ?? spec.resource;
+    const q = this.query(ctx, resource);
+    const fingerprint = `${ctx.path}|${spec.resource}|${ctx.cast ?? ''}`;
+    if (ctx.countOnly) {
+      if (!ctx.eventual) throw badRequest('$count is not currently supported.');
+      return { body: await countObjects(this.dir.db, { resource, scope: this.castScope(spec.scope, ctx.cast), query: q }), text: true };
+    }
+    const after = q.skiptoken ? decodeSkiptoken(q.skiptoken, this.signingSecret, fingerprint) : undefined;
+    const pageSize = q.top ?? 100;
+    const page = await listObjects(this.dir.db, { resource, scope: this.castScope(spec.scope, ctx.cast), query: q, pageSize, after, count: q.count && ctx.eventual && !after });
+    const objects = (page.rows as ObjectsTable[]).map(toObject);
+    const docs = await this.dir.documents(objects);
+    const items = objects.map((o, i) => this.item(ctx, spec, o, docs[i], q.select, !!ctx.cast));
+    const base = ctx.cast ? `${ctx.cast}s` : spec.context;
+    const body: Props = { '@odata.context': contextUrl(ctx.origin, selectFragment(base, q.select)) };
+    if (page.count !== undefined) body['@odata.count'] = page.count;
+    body.value = items;
+    if (page.nextCursor) body['@odata.nextLink'] = this.nextLink(ctx, encodeSkiptoken(page.nextCursor, this.signingSecret, fingerprint));
+    return { body };
+  }
+
+  /** A single entity with $select, as Graph answers GET /devices/{id}. */
+  async entity(ctx: GraphContext, resource: string, obj: DirObject | undefined, contextBase: string, key?: string): Promise<GraphReply> {
+    if (!obj) throw notFound(key ?? ctx.params.id ?? '');
+    const q = this.query(ctx, resource, { collection: false });
+    const [doc] = await this.dir.documents([obj]);
+    return { body: { '@odata.context': contextUrl(ctx.origin, `${selectFragment(contextBase, q.select)}/$entity`), ...project(resource, doc, q.select) } };
+  }
+
+  nextLink(ctx: GraphContext, token: string): string {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(ctx.query)) if (v !== undefined && k.toLowerCase() !== '$skiptoken') params.set(k, v);
+    params.set('$skiptoken', token);
+    return `${ctx.origin}/v1.0${ctx.path}?${params.toString().replace(/%24/g, '$')}`;
+  }
+
+  /** May the caller read full objects of this type? Otherwise Graph returns only @odata.type and id. */
+  canRead(ctx: GraphContext, type: string): boolean {
+    const path = READ_PATH[type];
+    if (!path) return true;
+    return hasAnyPermission(ctx.principal, allowedPermissions('GET', path, schemeOf(ctx.principal)));
+  }
+
+  private item(ctx: GraphContext, spec: ListSpec, obj: DirObject, doc: Props, select: readonly string[] | undefined, cast: boolean): Props {
+    const res = resourceOfObject(obj.type);
+    if (spec.typed && !this.canRead(ctx, obj.type)) return { '@odata.type': odataType(res), id: obj.id };
+    if (spec.shape) return spec.shape(obj, doc, select);
+    if (!spec.typed) return project(spec.resource, doc, select);
+    const shaped = project(res, doc, select);
+    return cast ? shaped : { '@odata.type': odataType(res), ...shaped };
+  }
+
+  private castScope(scope: Scope, cast: string | undefined): Scope {
+    return cast ? { ...scope, types: [cast] } : scope;
+  }
+}
+
+export const requireBody = (ctx: GraphContext): Props => {
+  if (!ctx.body || typeof ctx.body !== 'object' || Array.isArray(ctx.body))
+    throw new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+  return ctx.body as Props;
+};

@@ -1,0 +1,25 @@
+// Mounts the Graph router under /v1.0 with Graph's headers and error envelope.
+import type { FastifyInstance } from 'fastify';
+import type { GraphRouter } from './router.js';
+import { BODY_LIMIT, GRAPH_JSON, sendGraphError, stampIds, toGraphError } from './wire.js';
+
+export async function graphPlugin(app: FastifyInstance, opts: { router: GraphRouter }) {
+  app.addHook('onRequest', async (req, reply) => {
+    stampIds(req, reply);
+  });
+  app.setErrorHandler((err, req, reply) => {
+    const gerr = toGraphError(err);
+    if (gerr.status >= 500) req.log.error({ err }, 'graph request failed');
+    return sendGraphError(reply, gerr);
+  });
+  const handle = async (req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const out = await opts.router.dispatch(req, reply);
+    reply.code(out.status ?? 200);
+    reply.header('OData-Version', '4.0');
+    for (const [k, v] of Object.entries(out.headers ?? {})) reply.header(k, v);
+    if (out.body === undefined) return reply.send();
+    if (out.text) return reply.header('content-type', 'text/plain;charset=utf-8').send(String(out.body));
+    return reply.header('content-type', GRAPH_JSON).send(JSON.stringify(out.body));
+  };
+  for (const url of ['/v1.0', '/v1.0/*']) app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url, bodyLimit: BODY_LIMIT, handler: handle });
+}

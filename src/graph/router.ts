@@ -1,0 +1,190 @@
+// The one place that knows Graph's HTTP conventions: route matching on Graph's URL forms (key segments such as
+// devices(deviceId='…'), type casts, /$count), token check, permission check from the route table, replies.
+// Resource files only say which routes exist and which core call serves each.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../auth/principal.js';
+import { GraphError, badRequest } from './errors.js';
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+
+export interface GraphContext {
+  method: Method;
+  principal: Principal;
+  params: Record<string, string>;
+  query: Record<string, string | undefined>;
+  headers: Record<string, string | undefined>;
+  body: unknown;
+  /** scheme://host of this request: links we emit must lead back here. */
+  origin: string;
+  /** The request path after /v1.0, without the query string. */
+  path: string;
+  /** Type named by a cast segment, e.g. 'group' for …/memberOf/microsoft.graph.group. */
+  cast?: string;
+  /** True for …/$count requests. */
+  countOnly: boolean;
+  /** True when the caller sent ConsistencyLevel: eventual. */
+  eventual: boolean;
+}
+
+export interface GraphReply {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** text/plain (the /$count segment) instead of JSON. */
+  text?: boolean;
+}
+
+export type GraphHandler = (ctx: GraphContext) => Promise<GraphReply>;
+
+export interface RouteOptions {
+  /** Accept …/microsoft.graph.{type} after the path for these types. */
+  casts?: readonly string[];
+  /** Accept …/$count after the path. */
+  count?: boolean;
+  /** Only delegated (user) tokens: /me and /education/me. */
+  delegatedOnly?: boolean;
+}
+
+interface Route {
+  method: Method;
+  template: string;
+  permissionPath: string;
+  regex: RegExp;
+  names: string[];
+  segments: string[];
+  opts: RouteOptions;
+  handler: GraphHandler;
+}
+
+export interface RouterDeps {
+  authenticate(authorization: string | undefined): Promise<Principal>;
+  checkAccess(principal: Principal, method: string, permissionPath: string): void;
+}
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `/devices(deviceId='{deviceId}')/memberOf` → the permission table's `/devices(deviceid={value})/memberof`. */
+export function permissionPathOf(template: string): string {
+  return template
+    .replace(/\((\w+)='\{\w+\}'\)/g, (_m, k: string) => `(${k}={value})`)
+    .replace(/\{\w+\}/g, (m) => (m === '{value}' ? m : '{id}'))
+    .toLowerCase();
+}
+
+function compile(template: string, opts: RouteOptions): { regex: RegExp; names: string[] } {
+  const names: string[] = [];
+  let src = '';
+  let i = 0;
+  while (i < template.length) {
+    const open = template.indexOf('{', i);
+    if (open < 0) {
+      src += esc(template.slice(i));
+      break;
+    }
+    const close = template.indexOf('}', open);
+    const quoted = template[open - 1] === "'";
+    src += esc(template.slice(i, open));
+    names.push(template.slice(open + 1, close));
+    // Inside quotes a value may contain anything but an unescaped quote; elsewhere, anything but a slash.
+    src += quoted ? "((?:[^']|'')*)" : '([^/]+)';
+    i = close + 1;
+  }
+  if (opts.casts?.length) src += `(?:/microsoft\\.graph\\.(${opts.casts.map(esc).join('|')}))?`;
+  if (opts.count) src += '(/\\$count)?';
+  return { regex: new RegExp(`^${src}/?$`, 'i'), names };
+}
+
+export class GraphRouter {
+  private routes: Route[] = [];
+
+  constructor(private deps: RouterDeps) {}
+
+  add(method: Method, template: string, handler: GraphHandler, opts: RouteOptions = {}) {
+    const { regex, names } = compile(template, opts);
+    this.routes.push({ method, template, permissionPath: permissionPathOf(template), regex, names, segments: template.split('/').slice(1), opts, handler });
+  }
+
+  get(t: string, h: GraphHandler, o?: RouteOptions) {
+    this.add('GET', t, h, o);
+  }
+  post(t: string, h: GraphHandler, o?: RouteOptions) {
+    this.add('POST', t, h, o);
+  }
+  patch(t: string, h: GraphHandler, o?: RouteOptions) {
+    this.add('PATCH', t, h, o);
+  }
+  delete(t: string, h: GraphHandler, o?: RouteOptions) {
+    this.add('DELETE', t, h, o);
+  }
+
+  /** The served routes, for documentation and the permission matrix tests. */
+  list(): { method: Method; template: string; permissionPath: string }[] {
+    return this.routes.map(({ method, template, permissionPath }) => ({ method, template, permissionPath }));
+  }
+
+  async dispatch(req: FastifyRequest, reply: FastifyReply): Promise<GraphReply> {
+    const principal = await this.deps.authenticate(req.headers.authorization);
+    const raw = req.url.slice('/v1.0'.length);
+    const qIndex = raw.indexOf('?');
+    let path: string;
+    try {
+      path = decodeURIComponent(qIndex < 0 ? raw : raw.slice(0, qIndex));
+    } catch {
+      throw badRequest('The request URI is not valid.', 'BadRequest');
+    }
+    const method = req.method.toUpperCase() as Method;
+    let pathMatched = false;
+    for (const r of this.routes) {
+      const m = r.regex.exec(path);
+      if (!m) continue;
+      pathMatched = true;
+      if (r.method !== method) continue;
+      const params: Record<string, string> = {};
+      r.names.forEach((n, idx) => (params[n] = m[idx + 1].replace(/''/g, "'")));
+      let next = r.names.length + 1;
+      const cast = r.opts.casts?.length ? m[next++] : undefined;
+      const countOnly = r.opts.count ? !!m[next] : false;
+      if (r.opts.delegatedOnly && principal.kind !== 'delegated')
+        throw new GraphError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
+      this.deps.checkAccess(principal, method, r.permissionPath);
+      const headers: Record<string, string | undefined> = {};
+      for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+      return r.handler({
+        method,
+        principal,
+        params,
+        query: req.query as Record<string, string | undefined>,
+        headers,
+        body: req.body,
+        origin: `${req.protocol}://${req.headers.host ?? req.hostname}`,
+        path,
+        cast: cast ? this.canonicalCast(r.opts.casts!, cast) : undefined,
+        countOnly,
+        eventual: String(headers.consistencylevel ?? '').toLowerCase() === 'eventual',
+      });
+    }
+    if (pathMatched) throw new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
+    throw badRequest(`Resource not found for the segment '${this.unmatchedSegment(path)}'.`, 'BadRequest');
+  }
+
+  private canonicalCast(casts: readonly string[], given: string) {
+    return casts.find((c) => c.toLowerCase() === given.toLowerCase()) ?? given;
+  }
+
+  /** The first path segment no route knows, for Graph's "Resource not found for the segment" message. */
+  private unmatchedSegment(path: string): string {
+    const segs = path.split('/').filter(Boolean);
+    let best = 0;
+    for (const r of this.routes) {
+      let k = 0;
+      while (k < segs.length && k < r.segments.length && segmentMatches(r.segments[k], segs[k])) k++;
+      best = Math.max(best, k);
+    }
+    return segs[Math.min(best, segs.length - 1)] ?? '';
+  }
+}
+
+function segmentMatches(templateSeg: string, seg: string): boolean {
+  if (!templateSeg.includes('{')) return templateSeg.toLowerCase() === seg.toLowerCase();
+  return compile(templateSeg, {}).regex.test(seg);
+}

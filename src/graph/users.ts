@@ -1,0 +1,25 @@
+// /users: the directory's people.
+import type { GraphRouter } from './router.js';
+import type { GraphKit } from './kit.js';
+import { notFound } from './errors.js';
+import { membershipRoutes } from './memberships.js';
+
+export function userRoutes(g: GraphRouter, kit: GraphKit) {
+  const load = async (key: string) => (await kit.dir.user(key)) ?? Promise.reject(notFound(key));
+  g.get('/users', (ctx) => kit.list(ctx, { resource: 'user', scope: { kind: 'all' }, context: 'users' }), { count: true });
+  g.get('/users/{id}', async (ctx) => kit.entity(ctx, 'user', await kit.dir.user(ctx.params.id), 'users'));
+  membershipRoutes(g, kit, '/users/{id}', (ctx) => load(ctx.params.id));
+  for (const nav of ['ownedDevices', 'registeredDevices'] as const) {
+    g.get(
+      `/users/{id}/${nav}`,
+      async (ctx) => {
+        const u = await load(ctx.params.id);
+        const kind = nav === 'ownedDevices' ? 'registeredOwner' : 'registeredUser';
+        return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.sourcesOf(kind, u.id) }, context: 'directoryObjects', typed: true });
+      },
+      { casts: ['device'], count: true },
+    );
+  }
+  g.get('/me', async (ctx) => kit.entity(ctx, 'user', await kit.dir.get(ctx.principal.userId!, ['user']), 'users', ctx.principal.userId), { delegatedOnly: true });
+  membershipRoutes(g, kit, '/me', (ctx) => load(ctx.principal.userId!));
+}

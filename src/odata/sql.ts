@@ -1,0 +1,72 @@
+// Bound filters → SQL over object_index, as Kysely raw expressions (no driver involved). The same text runs on
+// SQLite and PostgreSQL: only comparisons of text values, EXISTS and NOT.
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { Filter, ValueTest } from './ast.js';
+import { prefixSuccessor } from './encode.js';
+
+export type SqlExpr = RawBuilder<unknown>;
+
+const TRUE = sql<SqlBool>`1 = 1`;
+const FALSE = sql<SqlBool>`1 = 0`;
+
+/** SQL for a test on one encoded value column. */
+export function valueTestSql(t: ValueTest, col: SqlExpr): RawBuilder<SqlBool> {
+  switch (t.kind) {
+    case 'eq':
+      return sql<SqlBool>`${col} = ${t.value}`;
+    case 'in':
+      return t.values.length ? sql<SqlBool>`${col} in (${sql.join(t.values)})` : FALSE;
+    case 'range': {
+      const parts: RawBuilder<SqlBool>[] = [];
+      if (t.lower) parts.push(t.lower.inclusive ? sql<SqlBool>`${col} >= ${t.lower.value}` : sql<SqlBool>`${col} > ${t.lower.value}`);
+      if (t.upper) parts.push(t.upper.inclusive ? sql<SqlBool>`${col} <= ${t.upper.value}` : sql<SqlBool>`${col} < ${t.upper.value}`);
+      return parts.length ? sql<SqlBool>`(${sql.join(parts, sql` and `)})` : TRUE;
+    }
+    case 'prefix': {
+      const upper = prefixSuccessor(t.value);
+      return upper === undefined ? sql<SqlBool>`${col} >= ${t.value}` : sql<SqlBool>`(${col} >= ${t.value} and ${col} < ${upper})`;
+    }
+    case 'and':
+      return sql<SqlBool>`(${valueTestSql(t.left, col)} and ${valueTestSql(t.right, col)})`;
+    case 'or':
+      return sql<SqlBool>`(${valueTestSql(t.left, col)} or ${valueTestSql(t.right, col)})`;
+    case 'not':
+      return sql<SqlBool>`not (${valueTestSql(t.operand, col)})`;
+    case 'true':
+      return TRUE;
+  }
+}
+
+export interface FilterSqlContext {
+  /** The object's id in the outer query, e.g. sql.ref('o.id'). */
+  objectId: SqlExpr;
+  /** The index resource: a resource name, or an expression (sql.ref('o.type') for directoryObject collections). */
+  resource: string | SqlExpr;
+}
+
+/** EXISTS / NOT EXISTS subqueries on object_index for a bound filter, correlated on ctx.objectId. */
+export function filterSql(f: Filter, ctx: FilterSqlContext): RawBuilder<SqlBool> {
+  switch (f.kind) {
+    case 'and':
+      return sql<SqlBool>`(${filterSql(f.left, ctx)} and ${filterSql(f.right, ctx)})`;
+    case 'or':
+      return sql<SqlBool>`(${filterSql(f.left, ctx)} or ${filterSql(f.right, ctx)})`;
+    case 'not':
+      return sql<SqlBool>`not (${filterSql(f.operand, ctx)})`;
+    case 'const':
+      return f.value ? TRUE : FALSE;
+    case 'test': {
+      const col = sql.ref('fi.value');
+      const test = f.mode === 'all' ? sql<SqlBool>`not (${valueTestSql(f.test, col)})` : valueTestSql(f.test, col);
+      const exists = sql<SqlBool>`exists (select 1 from object_index fi where fi.object_id = ${ctx.objectId} and fi.resource = ${ctx.resource} and fi.prop = ${f.prop} and ${test})`;
+      return f.mode === 'all' ? sql<SqlBool>`not ${exists}` : exists;
+    }
+  }
+}
+
+/** Top-level conjuncts of a filter (a and b and c → [a, b, c]). */
+export function conjuncts(f: Filter | undefined): Filter[] {
+  if (!f) return [];
+  if (f.kind === 'and') return [...conjuncts(f.left), ...conjuncts(f.right)];
+  return [f];
+}

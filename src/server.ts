@@ -1,0 +1,99 @@
+// Assembles Tenantbox: one store, one directory core, the faces (OAuth, Graph, Adaxes, admin) served on HTTP and HTTPS.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { storeLocation, type Config } from './config.js';
+import { openStore, type Store } from './store/open.js';
+import { Directory, type TenantInfo } from './directory/directory.js';
+import { seedDemoTenant } from './directory/demo-tenant.js';
+import { DEMO_DOMAIN, DEMO_TENANT_ID } from './directory/demo-data.js';
+import { GraphRouter } from './graph/router.js';
+import { graphPlugin } from './graph/plugin.js';
+import { registerGraphRoutes } from './graph/routes.js';
+import { adminRoutes } from './admin/routes.js';
+import { adaxesPlugin } from './adaxes/plugin.js';
+import { registerOAuth } from './auth/oauth-routes.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import { checkAccess } from './auth/permissions.js';
+import { loadTls } from './auth/tls.js';
+import { hmacKey } from './auth/keys.js';
+
+export interface Tenantbox {
+  store: Store;
+  dir: Directory;
+  http: FastifyInstance;
+  https: FastifyInstance;
+  httpUrl: string;
+  httpsUrl: string;
+  close(): Promise<void>;
+}
+
+export const DEMO_TENANT: TenantInfo = { id: DEMO_TENANT_ID, domain: DEMO_DOMAIN, displayName: 'Example Corporation' };
+
+/** Paths whose query strings may carry secrets; logs show only the path. */
+const redactUrl = (url: string) => url.split('?')[0];
+
+export async function startTenantbox(config: Config, opts: { pgSchema?: string } = {}): Promise<Tenantbox> {
+  const store = await openStore({ location: storeLocation(config), pgSchema: opts.pgSchema });
+  const dir = new Directory(store, DEMO_TENANT);
+  if (config.seed) await seedDemoTenant(dir);
+  const signingSecret = await hmacKey(store);
+  const authenticator = createAuthenticator({ store, tenant: DEMO_TENANT });
+
+  const router = new GraphRouter({
+    authenticate: (h) => authenticator.authenticate(h),
+    checkAccess: (p, m, path) => checkAccess(p, m, path),
+  });
+  registerGraphRoutes(router, { dir, signingSecret });
+
+  const build = async (https?: { key: string; cert: string }) => {
+    const app = Fastify({
+      https: https ?? null,
+      logger: {
+        level: config.logLevel,
+        serializers: {
+          req: (req: { method: string; url: string; ip: string }) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
+        },
+        redact: ['req.headers.authorization', 'req.headers["adm-authorization"]'],
+      },
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+      trustProxy: false,
+      maxParamLength: 2048,
+    } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+    await app.register(adminRoutes, { dir, enabled: config.admin, adminKey: config.adminKey });
+    await app.register(async (scope) => registerOAuth(scope, { store, tenant: DEMO_TENANT }));
+    await app.register(graphPlugin, { router });
+    await app.register(adaxesPlugin, { dir, config });
+    return app;
+  };
+
+  const tls = await loadTls(config.inMemory ? undefined : config.dataDir);
+  const http = await build();
+  const https = await build(tls);
+  try {
+    await http.listen({ port: config.port, host: config.host });
+    await https.listen({ port: config.httpsPort, host: config.host });
+  } catch (err) {
+    await http.close();
+    await https.close();
+    await store.close();
+    throw err;
+  }
+  const urlOf = (app: FastifyInstance, scheme: string) => {
+    const addr = app.server.address() as AddressInfo;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host === '127.0.0.1' ? 'localhost' : config.host;
+    return `${scheme}://${host}:${addr.port}`;
+  };
+  return {
+    store,
+    dir,
+    http,
+    https,
+    httpUrl: urlOf(http, 'http'),
+    httpsUrl: urlOf(https, 'https'),
+    async close() {
+      await http.close();
+      await https.close();
+      await store.close();
+    },
+  };
+}

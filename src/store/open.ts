@@ -1,0 +1,77 @@
+// Opens the one store: SQLite (file in the data dir, or in memory) or PostgreSQL, migrated to the current schema.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import { migrationProvider } from './migrations.js';
+import type { Database, Engine } from './schema.js';
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+
+export interface StoreOptions {
+  /** `postgres://…` selects PostgreSQL; otherwise a SQLite file path, or `:memory:`. */
+  location: string;
+  /** Schema for PostgreSQL (lets tests and parallel servers share one database). */
+  pgSchema?: string;
+}
+
+export interface Store {
+  db: Db;
+  engine: Engine;
+  /** Runs `fn` as the only writer: writes are serialised so the change log's order is the commit order. */
+  write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// bigint columns come back as strings from pg; every bigint here (sequences, counts) fits a JS number.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+const WRITE_LOCK_KEY = 7_482_001;
+
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  const engine: Engine = /^postgres(ql)?:\/\//.test(opts.location) ? 'postgres' : 'sqlite';
+  let db: Db;
+  if (engine === 'postgres') {
+    const schema = opts.pgSchema?.replace(/[^a-z0-9_]/gi, '');
+    if (schema) {
+      const setup = new pg.Client({ connectionString: opts.location });
+      await setup.connect();
+      try {
+        await setup.query(`create schema if not exists "${schema}"`);
+      } finally {
+        await setup.end();
+      }
+    }
+    // The schema goes in the startup packet, so every pooled connection sees it from its first query.
+    const pool = new pg.Pool({ connectionString: opts.location, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    if (opts.location !== ':memory:') mkdirSync(dirname(opts.location), { recursive: true });
+    const file = new SqliteDatabase(opts.location);
+    file.pragma('journal_mode = WAL');
+    // FULL makes every acknowledged commit durable across a process kill or power loss.
+    file.pragma('synchronous = FULL');
+    file.pragma('busy_timeout = 10000');
+    file.pragma('foreign_keys = OFF');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  }
+  const migrator = new Migrator({ db, provider: migrationProvider(engine) });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw error instanceof Error ? error : new Error(String(error));
+  }
+  return {
+    db,
+    engine,
+    async write(fn) {
+      return db.transaction().execute(async (tx) => {
+        if (engine === 'postgres') await sql`select pg_advisory_xact_lock(${WRITE_LOCK_KEY})`.execute(tx);
+        return fn(tx);
+      });
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,122 @@
+// Table shapes as Kysely sees them. Every column is portable between SQLite and PostgreSQL:
+// ids and timestamps are text, flags are integers, JSON documents are text parsed in JS.
+import type { Generated } from 'kysely';
+
+export interface ObjectsTable {
+  id: string; // lower-case GUID, the Graph id
+  type: string; // Graph base type: user, group, device, administrativeUnit, orgContact, servicePrincipal
+  facet: string | null; // educationUser, educationClass, educationSchool, or null
+  dn: string | null; // on-premises distinguished name, as written
+  dn_key: string | null; // normalised DN for lookups (lower case, no spaces around separators)
+  object_guid: string | null;
+  sid: string | null;
+  alt_key: string | null; // lower-cased alternate key: userPrincipalName, deviceId, appId
+  props: string; // JSON object of Graph properties
+  version: number; // change-log sequence of the last write
+  created_seq: number;
+}
+
+// One row per (resource, property, value) for every filterable or sortable property:
+// the single index structure behind $filter, $orderby, $search and keyset paging on both engines.
+export interface ObjectIndexTable {
+  resource: string;
+  prop: string;
+  value: string;
+  object_id: string;
+}
+
+export interface LinksTable {
+  kind: string; // member, owner, registeredOwner, registeredUser, schoolClass
+  source_id: string; // the container: group, administrative unit, device, school
+  target_id: string; // the member / owner / user / class
+  seq: number;
+}
+
+export interface ChangeLogTable {
+  seq: number;
+  object_id: string;
+  type: string;
+  facet: string | null;
+  op: string; // created | updated | deleted
+  at: string;
+}
+
+export interface SkusTable {
+  sku_id: string;
+  sku_part_number: string;
+  display_name: string;
+  applies_to: string;
+  capability_status: string;
+  prepaid_enabled: number;
+  prepaid_suspended: number;
+  prepaid_warning: number;
+  prepaid_locked_out: number;
+  account_id: string;
+  account_name: string;
+  subscription_ids: string; // JSON string[]
+  service_plans: string; // JSON ServicePlan[]
+}
+
+export interface LicenseAssignmentsTable {
+  user_id: string;
+  sku_id: string;
+  disabled_plans: string; // JSON string[] of servicePlanIds
+  assigned_at: string;
+}
+
+export interface UsageRightsTable {
+  id: string;
+  device_id: string;
+  catalog_id: string;
+  service_identifier: string;
+  state: string;
+}
+
+export interface AppsTable {
+  client_id: string;
+  display_name: string;
+  service_principal_id: string;
+  secret_hash: string; // scrypt$N$salt$hash
+  app_roles: string; // JSON string[]: granted application permissions
+  scopes: string; // JSON string[]: delegated permissions the app may request
+  public_client: number;
+}
+
+export interface CredentialsTable {
+  user_id: string;
+  password_hash: string;
+  failed_attempts: number;
+  locked_until: string | null;
+}
+
+export interface TokensTable {
+  token_hash: string; // sha256 of the opaque token; the token itself is never stored
+  kind: string; // refresh, adaxesSession, adaxesToken, adaxesAccount
+  user_id: string;
+  client_id: string | null;
+  data: string; // JSON: scopes, session id, …
+  expires_at: string | null;
+  created_at: string;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  objects: ObjectsTable;
+  object_index: ObjectIndexTable;
+  links: LinksTable;
+  change_log: ChangeLogTable;
+  skus: SkusTable;
+  license_assignments: LicenseAssignmentsTable;
+  usage_rights: UsageRightsTable;
+  apps: AppsTable;
+  credentials: CredentialsTable;
+  tokens: TokensTable;
+  meta: MetaTable;
+}
+
+export type Engine = 'sqlite' | 'postgres';
+export type Generatedless<T> = T extends Generated<infer U> ? U : T;
