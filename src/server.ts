@@ -32,7 +32,14 @@ export const DEMO_TENANT: TenantInfo = { id: DEMO_TENANT_ID, domain: DEMO_DOMAIN
 /** Paths whose query strings may carry secrets; logs show only the path. */
 const redactUrl = (url: string) => url.split('?')[0];
 
-export async function startTenantbox(config: Config, opts: { pgSchema?: string } = {}): Promise<Tenantbox> {
+export interface StartOptions {
+  /** PostgreSQL schema to use (tests and side-by-side servers on one database). */
+  pgSchema?: string;
+  /** Use the machine-wide certificate (the one `tenantbox cert` prints without --data-dir) instead of the data dir's. */
+  sharedTls?: boolean;
+}
+
+export async function startTenantbox(config: Config, opts: StartOptions = {}): Promise<Tenantbox> {
   const store = await openStore({ location: storeLocation(config), pgSchema: opts.pgSchema });
   const dir = new Directory(store, DEMO_TENANT);
   if (config.seed) await seedDemoTenant(dir);
@@ -66,7 +73,7 @@ export async function startTenantbox(config: Config, opts: { pgSchema?: string }
     return app;
   };
 
-  const tls = await loadTls(config.inMemory ? undefined : config.dataDir);
+  const tls = await loadTls(config.inMemory || opts.sharedTls ? undefined : config.dataDir);
   const http = await build();
   const https = await build(tls);
   try {

@@ -3,12 +3,14 @@ import type { GraphRouter } from './router.js';
 import { type GraphKit, requireBody } from './kit.js';
 import { badRequest, notFound } from './errors.js';
 import { membershipRoutes } from './memberships.js';
+import { deltaHandler } from './delta.js';
 
 const MEMBER_TYPES = ['user', 'group', 'device', 'orgContact', 'servicePrincipal'];
 
 export function groupRoutes(g: GraphRouter, kit: GraphKit) {
   const load = async (id: string) => (await kit.dir.get(id, ['group'])) ?? Promise.reject(notFound(id));
   g.get('/groups', (ctx) => kit.list(ctx, { resource: 'group', scope: { kind: 'all' }, context: 'groups' }), { count: true });
+  g.get('/groups/delta', deltaHandler(kit, { resource: 'group', changes: { type: 'group' }, scope: { kind: 'all' }, context: 'groups', reportRemovals: true }));
   g.get('/groups/{id}', async (ctx) => kit.entity(ctx, 'group', await kit.dir.get(ctx.params.id, ['group']), 'groups'));
   membershipRoutes(g, kit, '/groups/{id}', (ctx) => load(ctx.params.id));
   const listOpts = { casts: MEMBER_TYPES, count: true };
@@ -44,7 +46,7 @@ export function groupRoutes(g: GraphRouter, kit: GraphKit) {
     const added = await kit.dir.addMember(grp.id, memberId.toLowerCase());
     if (!added) throw badRequest('One or more added object references already exist for the following modified properties: \'members\'.');
     return { status: 204 };
-  });
+  }, { permissionAs: ['DELETE', '/groups/{id}/members/{memberId}/$ref'] }); // the data lists removal but not addition
   g.delete('/groups/{id}/members/{memberId}/$ref', async (ctx) => {
     const grp = await load(ctx.params.id);
     if (!(await kit.dir.removeMember(grp.id, ctx.params.memberId))) throw notFound(ctx.params.memberId);

@@ -35,7 +35,7 @@ const READ_PATH: Record<string, string> = {
 export class GraphKit {
   constructor(
     readonly dir: Directory,
-    private readonly signingSecret: Buffer,
+    readonly signingKey: Buffer,
   ) {}
 
   query(ctx: GraphContext, resource: string, opts: { collection?: boolean } = {}): ODataQuery {
@@ -50,7 +50,7 @@ export class GraphKit {
       if (!ctx.eventual) throw badRequest('$count is not currently supported.');
       return { body: await countObjects(this.dir.db, { resource, scope: this.castScope(spec.scope, ctx.cast), query: q }), text: true };
     }
-    const after = q.skiptoken ? decodeSkiptoken(q.skiptoken, this.signingSecret, fingerprint) : undefined;
+    const after = q.skiptoken ? decodeSkiptoken(q.skiptoken, this.signingKey, fingerprint) : undefined;
     const pageSize = q.top ?? 100;
     const page = await listObjects(this.dir.db, { resource, scope: this.castScope(spec.scope, ctx.cast), query: q, pageSize, after, count: q.count && ctx.eventual && !after });
     const objects = (page.rows as ObjectsTable[]).map(toObject);
@@ -60,7 +60,7 @@ export class GraphKit {
     const body: Props = { '@odata.context': contextUrl(ctx.origin, selectFragment(base, q.select)) };
     if (page.count !== undefined) body['@odata.count'] = page.count;
     body.value = items;
-    if (page.nextCursor) body['@odata.nextLink'] = this.nextLink(ctx, encodeSkiptoken(page.nextCursor, this.signingSecret, fingerprint));
+    if (page.nextCursor) body['@odata.nextLink'] = this.nextLink(ctx, encodeSkiptoken(page.nextCursor, this.signingKey, fingerprint));
     return { body };
   }
 

@@ -43,10 +43,13 @@ export interface RouteOptions {
   count?: boolean;
   /** Only delegated (user) tokens: /me and /education/me. */
   delegatedOnly?: boolean;
+  /** Check permissions as this method and path instead, where the permission data has no entry of its own. */
+  permissionAs?: [Method, string];
 }
 
 interface Route {
   method: Method;
+  permissionMethod: Method;
   template: string;
   permissionPath: string;
   regex: RegExp;
@@ -68,6 +71,7 @@ export function permissionPathOf(template: string): string {
   return template
     .replace(/\((\w+)='\{\w+\}'\)/g, (_m, k: string) => `(${k}={value})`)
     .replace(/\{\w+\}/g, (m) => (m === '{value}' ? m : '{id}'))
+    .replace(/\/\$ref$/, '') // the permission data names reference paths without their $ref segment
     .toLowerCase();
 }
 
@@ -101,7 +105,8 @@ export class GraphRouter {
 
   add(method: Method, template: string, handler: GraphHandler, opts: RouteOptions = {}) {
     const { regex, names } = compile(template, opts);
-    this.routes.push({ method, template, permissionPath: permissionPathOf(template), regex, names, segments: template.split('/').slice(1), opts, handler });
+    const [permissionMethod, permissionTemplate] = opts.permissionAs ?? [method, template];
+    this.routes.push({ method, permissionMethod, template, permissionPath: permissionPathOf(permissionTemplate), regex, names, segments: template.split('/').slice(1), opts, handler });
   }
 
   get(t: string, h: GraphHandler, o?: RouteOptions) {
@@ -146,7 +151,7 @@ export class GraphRouter {
       const countOnly = r.opts.count ? !!m[next] : false;
       if (r.opts.delegatedOnly && principal.kind !== 'delegated')
         throw new GraphError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
-      this.deps.checkAccess(principal, method, r.permissionPath);
+      this.deps.checkAccess(principal, r.permissionMethod, r.permissionPath);
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
       return r.handler({

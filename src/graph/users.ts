@@ -3,10 +3,12 @@ import type { GraphRouter } from './router.js';
 import type { GraphKit } from './kit.js';
 import { notFound } from './errors.js';
 import { membershipRoutes } from './memberships.js';
+import { deltaHandler } from './delta.js';
 
 export function userRoutes(g: GraphRouter, kit: GraphKit) {
   const load = async (key: string) => (await kit.dir.user(key)) ?? Promise.reject(notFound(key));
   g.get('/users', (ctx) => kit.list(ctx, { resource: 'user', scope: { kind: 'all' }, context: 'users' }), { count: true });
+  g.get('/users/delta', deltaHandler(kit, { resource: 'user', changes: { type: 'user' }, scope: { kind: 'all' }, context: 'users', reportRemovals: true }));
   g.get('/users/{id}', async (ctx) => kit.entity(ctx, 'user', await kit.dir.user(ctx.params.id), 'users'));
   membershipRoutes(g, kit, '/users/{id}', (ctx) => load(ctx.params.id));
   for (const nav of ['ownedDevices', 'registeredDevices'] as const) {

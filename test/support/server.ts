@@ -11,6 +11,8 @@ export interface TestServer {
   tb: Tenantbox;
   base: string;
   graph: string;
+  /** https://localhost:<port> — trusted by test processes through NODE_EXTRA_CA_CERTS (see global-setup.ts). */
+  httpsBase: string;
   /** App-only access token for a demo app, by name ('Device Manager', 'Roster Reader', 'Tenant Admin', 'No Permissions'). */
   appToken(name: string): Promise<string>;
   /** Delegated token for a demo user through the public client (ROPC). */
@@ -26,7 +28,7 @@ export async function startTestServer(engine: EngineName, overrides: Partial<Con
     database: engine === 'postgres' ? loc.location : join(dataDir, 'tenantbox.sqlite'),
     ...overrides,
   };
-  const tb = await startTenantbox(config, { pgSchema: loc.pgSchema });
+  const tb = await startTenantbox(config, { pgSchema: loc.pgSchema, sharedTls: true });
   const base = tb.httpUrl.replace('localhost', '127.0.0.1');
   const tokens = new Map<string, string>();
   const post = async (form: Record<string, string>) => {
@@ -43,6 +45,7 @@ export async function startTestServer(engine: EngineName, overrides: Partial<Con
     tb,
     base,
     graph: `${base}/v1.0`,
+    httpsBase: tb.httpsUrl,
     async appToken(name) {
       if (!APPS.some((a) => a.name === name)) throw new Error(`no demo app ${name}`);
       if (!tokens.has(name))
