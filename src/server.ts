@@ -1,5 +1,5 @@
 // Assembles Tenantbox: one store, one directory core, the faces (OAuth, Graph, Adaxes, admin) served on HTTP and HTTPS.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { storeLocation, type Config } from './config.js';
 import { openStore, type Store } from './store/open.js';
@@ -62,9 +62,10 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
         },
         redact: ['req.headers.authorization', 'req.headers["adm-authorization"]'],
       },
-      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+      // Per-request lines only when debugging; errors are always logged.
+      logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
       trustProxy: false,
-      maxParamLength: 2048,
+      routerOptions: { maxParamLength: 2048 },
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
     await app.register(adminRoutes, { dir, enabled: config.admin, adminKey: config.adminKey });
     await app.register(async (scope) => registerOAuth(scope, { store, tenant: DEMO_TENANT }));
