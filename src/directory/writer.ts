@@ -2,9 +2,12 @@
 // number for the whole transaction, index rows rewritten for each object it touches.
 import { indexRows } from '../odata/index.js';
 import type { Store, Tx } from '../store/open.js';
-import type { ObjectsTable } from '../store/schema.js';
+import type { Insertable } from 'kysely';
+import type { Database, ObjectsTable } from '../store/schema.js';
 import { dnKey, newGuid } from './ids.js';
-import { altKeyOf, type DirObject, DirectoryError, type LinkKind, type NewObject, type Props, resourcesOf } from './model.js';
+import { altKeyOf, type DirObject, DirectoryError, type LinkKind, type NewObject, type ObjectType, type Props, resourcesOf } from './model.js';
+
+const CHUNK = 500;
 import { toObject } from './rows.js';
 import { documentOf } from './documents.js';
 
@@ -45,6 +48,58 @@ export class Writer {
     this.mark(id, input.type, row.facet, 'created');
     await this.reindex(id);
     return toObject(row);
+  }
+
+  /**
+   * Creates many objects with batched statements: the path for imports and generated tenants. Uniqueness is left
+   * to the store's unique indexes (a clash aborts the whole transaction), and documents are indexed as given
+   * (no licence assignments exist yet for new users).
+   */
+  async createMany(inputs: NewObject[]): Promise<string[]> {
+    const rows: ObjectsTable[] = [];
+    const index: { resource: string; prop: string; value: string; object_id: string }[] = [];
+    for (const input of inputs) {
+      const id = (input.id ?? newGuid()).toLowerCase();
+      const key = input.dn ? dnKey(input.dn) : null;
+      if (input.dn && !key) throw new DirectoryError('invalid', `Malformed distinguished name '${input.dn}'.`);
+      const facet = input.facet ?? null;
+      rows.push({
+        id,
+        type: input.type,
+        facet,
+        dn: input.dn ?? null,
+        dn_key: key,
+        object_guid: input.objectGuid?.toLowerCase() ?? null,
+        sid: input.sid?.toUpperCase() ?? null,
+        alt_key: altKeyOf(input.type, input.props),
+        props: JSON.stringify(input.props),
+        version: this.seq,
+        created_seq: this.seq,
+      });
+      this.mark(id, input.type, facet, 'created');
+      index.push(...this.indexRowsOf(id, input.type, facet, { id, ...input.props }));
+    }
+    await this.insertChunked('objects', rows);
+    await this.insertChunked('object_index', index);
+    return rows.map((r) => r.id);
+  }
+
+  /** Adds many links at once (existing ones are kept); both ends are recorded as changed for delta. */
+  async addLinks(kind: LinkKind, pairs: readonly (readonly [string, string])[]): Promise<void> {
+    const rows = pairs.map(([source_id, target_id]) => ({ kind, source_id, target_id, seq: this.seq }));
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      await this.tx.insertInto('links').values(rows.slice(i, i + CHUNK)).onConflict((oc) => oc.doNothing()).execute();
+    }
+    const ends = new Set(pairs.flat());
+    const unknown = [...ends].filter((id) => !this.typeOf.has(id));
+    for (let i = 0; i < unknown.length; i += CHUNK) {
+      const found = await this.tx.selectFrom('objects').select(['id', 'type', 'facet']).where('id', 'in', unknown.slice(i, i + CHUNK)).execute();
+      for (const r of found) this.typeOf.set(r.id, { type: r.type, facet: r.facet });
+    }
+    for (const id of ends) {
+      const t = this.typeOf.get(id);
+      if (t) this.mark(id, t.type, t.facet, 'updated');
+    }
   }
 
   /** Replaces the stored property bag (callers merge); keeps identity columns in step with it. */
@@ -129,7 +184,6 @@ export class Writer {
     if (this.touched.has(id)) return;
     const row = await this.tx.selectFrom('objects').select(['type', 'facet']).where('id', '=', id).executeTakeFirst();
     if (!row) return;
-    await this.tx.updateTable('objects').set({ version: this.seq }).where('id', '=', id).execute();
     this.mark(id, row.type, row.facet, 'updated');
   }
 
@@ -139,9 +193,13 @@ export class Writer {
     await this.tx.deleteFrom('object_index').where('object_id', '=', id).execute();
     if (!obj) return;
     const doc = await documentOf(this.tx, obj);
+    await this.insertChunked('object_index', this.indexRowsOf(id, obj.type, obj.facet, doc));
+  }
+
+  private indexRowsOf(id: string, type: ObjectType, facet: string | null, doc: Props) {
     const rows: { resource: string; prop: string; value: string; object_id: string }[] = [];
     const seen = new Set<string>();
-    for (const resource of resourcesOf(obj.type, obj.facet)) {
+    for (const resource of resourcesOf(type, facet as DirObject['facet'])) {
       for (const r of indexRows(resource, doc)) {
         const k = `${resource}\u0000${r.prop}\u0000${r.value}`;
         if (seen.has(k)) continue;
@@ -149,7 +207,12 @@ export class Writer {
         rows.push({ resource, prop: r.prop, value: r.value, object_id: id });
       }
     }
-    for (let i = 0; i < rows.length; i += 200) await this.tx.insertInto('object_index').values(rows.slice(i, i + 200)).execute();
+    return rows;
+  }
+
+  private async insertChunked<T extends 'objects' | 'object_index' | 'change_log'>(table: T, rows: Insertable<Database[T]>[]) {
+    // Chunks keep each statement under SQLite's bound-parameter limit.
+    for (let i = 0; i < rows.length; i += CHUNK) await this.tx.insertInto(table).values(rows.slice(i, i + CHUNK) as never).execute();
   }
 
   private mark(id: string, type: string, facet: string | null, op: 'created' | 'updated' | 'deleted') {
@@ -159,8 +222,10 @@ export class Writer {
     this.typeOf.set(id, { type, facet });
   }
 
-  /** Appends the transaction's changes to the change log; called once, just before commit. */
+  /** Stamps every touched object with this transaction's sequence and appends the changes to the change log; called once, just before commit. */
   async flush(): Promise<void> {
+    const live = [...this.touched].filter(([, op]) => op !== 'deleted').map(([id]) => id);
+    for (let i = 0; i < live.length; i += CHUNK) await this.tx.updateTable('objects').set({ version: this.seq }).where('id', 'in', live.slice(i, i + CHUNK)).execute();
     const rows = [...this.touched].map(([id, op]) => ({
       seq: this.seq,
       object_id: id,
@@ -169,7 +234,7 @@ export class Writer {
       op,
       at: this.at,
     }));
-    for (let i = 0; i < rows.length; i += 200) await this.tx.insertInto('change_log').values(rows.slice(i, i + 200)).execute();
+    await this.insertChunked('change_log', rows);
   }
 
   private async assertUnique(id: string, input: NewObject, key: string | null) {
