@@ -27,12 +27,19 @@ export class Writer {
   }
 
   async create(input: NewObject): Promise<DirObject> {
-    const id = (input.id ?? newGuid()).toLowerCase();
+    const row = this.rowOf(input);
+    await this.assertUnique(row.id, input, row.dn_key);
+    await this.tx.insertInto('objects').values(row).execute();
+    this.mark(row.id, input.type, row.facet, 'created');
+    await this.reindex(row.id);
+    return toObject(row);
+  }
+
+  private rowOf(input: NewObject): ObjectsTable {
     const key = input.dn ? dnKey(input.dn) : null;
     if (input.dn && !key) throw new DirectoryError('invalid', `Malformed distinguished name '${input.dn}'.`);
-    await this.assertUnique(id, input, key);
-    const row: ObjectsTable = {
-      id,
+    return {
+      id: (input.id ?? newGuid()).toLowerCase(),
       type: input.type,
       facet: input.facet ?? null,
       dn: input.dn ?? null,
@@ -44,10 +51,6 @@ export class Writer {
       version: this.seq,
       created_seq: this.seq,
     };
-    await this.tx.insertInto('objects').values(row).execute();
-    this.mark(id, input.type, row.facet, 'created');
-    await this.reindex(id);
-    return toObject(row);
   }
 
   /**
@@ -59,25 +62,10 @@ export class Writer {
     const rows: ObjectsTable[] = [];
     const index: { resource: string; prop: string; value: string; object_id: string }[] = [];
     for (const input of inputs) {
-      const id = (input.id ?? newGuid()).toLowerCase();
-      const key = input.dn ? dnKey(input.dn) : null;
-      if (input.dn && !key) throw new DirectoryError('invalid', `Malformed distinguished name '${input.dn}'.`);
-      const facet = input.facet ?? null;
-      rows.push({
-        id,
-        type: input.type,
-        facet,
-        dn: input.dn ?? null,
-        dn_key: key,
-        object_guid: input.objectGuid?.toLowerCase() ?? null,
-        sid: input.sid?.toUpperCase() ?? null,
-        alt_key: altKeyOf(input.type, input.props),
-        props: JSON.stringify(input.props),
-        version: this.seq,
-        created_seq: this.seq,
-      });
-      this.mark(id, input.type, facet, 'created');
-      index.push(...this.indexRowsOf(id, input.type, facet, { id, ...input.props }));
+      const row = this.rowOf(input);
+      rows.push(row);
+      this.mark(row.id, input.type, row.facet, 'created');
+      index.push(...this.indexRowsOf(row.id, input.type, row.facet, { id: row.id, ...input.props }));
     }
     await this.insertChunked('objects', rows);
     await this.insertChunked('object_index', index);
