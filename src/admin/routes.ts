@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Directory } from '../directory/directory.js';
 import { resetToDemoTenant } from '../directory/demo-tenant.js';
 import { timingSafeEqual } from 'node:crypto';
+import { storeReady } from '../directory/meta.js';
 
 export interface AdminOptions {
   dir: Directory;
@@ -18,7 +19,7 @@ const sameKey = (a: string, b: string) => {
 
 export async function adminRoutes(app: FastifyInstance, opts: AdminOptions) {
   app.get('/health', async () => {
-    await opts.dir.db.selectFrom('meta').select('key').limit(1).execute();
+    await storeReady(opts.dir.store);
     return { status: 'ok' };
   });
   if (!opts.enabled) return;

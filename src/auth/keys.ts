@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Store } from '../store/open.js';
+import { getOrCreateMeta } from '../directory/meta.js';
 
 export const SIGNING_KEY_META = 'signing_key';
 export const HMAC_KEY_META = 'hmac_key';
@@ -32,25 +33,6 @@ function cached<T>(cache: WeakMap<Store, Promise<T>>, store: Store, load: () => 
     p.catch(() => cache.delete(store));
   }
   return p;
-}
-
-/**
- * Returns the value stored under `key`, creating it with `create()` if absent. Two nodes starting together on one
- * database may both create a value; the insert ignores the conflict and both then read the one that won.
- */
-async function getOrCreateMeta(store: Store, key: string, create: () => Promise<string>): Promise<string> {
-  const existing = await store.db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
-  if (existing) return existing.value;
-  const value = await create();
-  return store.write(async (tx) => {
-    await tx
-      .insertInto('meta')
-      .values({ key, value })
-      .onConflict((oc) => oc.column('key').doNothing())
-      .execute();
-    const row = await tx.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirstOrThrow();
-    return row.value;
-  });
 }
 
 async function loadSigningKey(store: Store): Promise<SigningKey> {
