@@ -1,11 +1,47 @@
-// The Adaxes REST API under /api, in Adaxes' error shape.
+// The Adaxes REST API under /api, in Adaxes' error shape. Every route but the sign-in ones needs a live token in
+// Adm-Authorization: a session-issued token or an account token, of an enabled user.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { Directory } from '../directory/directory.js';
+import { authenticateAdaxes } from '../directory/adaxes-auth.js';
+import { accountRoutes } from './account-routes.js';
+import { adaxesAdminRoutes } from './admin-routes.js';
+import { ANONYMOUS_ROUTES, authRoutes } from './auth-routes.js';
+import { routeNotFound, toAdaxesError, unauthenticated } from './errors.js';
+import { m365Routes } from './m365-routes.js';
+import { memberRoutes } from './member-routes.js';
+import { objectRoutes } from './object-routes.js';
+import { searchRoutes } from './search-routes.js';
 
-export async function adaxesPlugin(app: FastifyInstance, _opts: { dir: Directory; config: Config }) {
+export async function adaxesPlugin(app: FastifyInstance, opts: { dir: Directory; config: Config }) {
   app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api')) return reply.code(404).send({ message: `No HTTP resource was found that matches the request URI '${req.url.split('?')[0]}'.`, code: 'notFound' });
-    return reply.code(404).send({ error: { code: 'BadRequest', message: `Resource not found for the segment '${req.url.split('?')[0].split('/')[1] ?? ''}'.` } });
+    const path = req.url.split('?')[0];
+    if (path === '/api' || path.startsWith('/api/')) {
+      const e = routeNotFound(path);
+      return reply.code(e.status).send(e.body());
+    }
+    return reply.code(404).send({ error: { code: 'BadRequest', message: `Resource not found for the segment '${path.split('/')[1] ?? ''}'.` } });
   });
+
+  await app.register(async (api) => {
+    api.setErrorHandler((err, req, reply) => {
+      const e = toAdaxesError(err);
+      if (e.status >= 500) req.log.error({ err }, 'adaxes request failed');
+      return reply.code(e.status).send(e.body());
+    });
+    api.addHook('onRequest', async (req) => {
+      if (ANONYMOUS_ROUTES.has(`${req.method} ${req.routeOptions.url}`)) return;
+      const header = req.headers['adm-authorization'];
+      const caller = await authenticateAdaxes(opts.dir, typeof header === 'string' ? header.trim() : undefined);
+      if (!caller) throw unauthenticated();
+    });
+    const deps = { dir: opts.dir, config: opts.config };
+    await authRoutes(api, deps);
+    await m365Routes(api, deps);
+    await searchRoutes(api, deps);
+    await memberRoutes(api, deps);
+    await accountRoutes(api, deps);
+    await objectRoutes(api, deps);
+  });
+  await app.register(adaxesAdminRoutes, opts);
 }

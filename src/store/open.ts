@@ -33,8 +33,8 @@ const WRITE_LOCK_KEY = 7_482_001;
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const engine: Engine = /^postgres(ql)?:\/\//.test(opts.location) ? 'postgres' : 'sqlite';
   let db: Db;
+  const schema = opts.pgSchema?.replace(/[^a-z0-9_]/gi, '');
   if (engine === 'postgres') {
-    const schema = opts.pgSchema?.replace(/[^a-z0-9_]/gi, '');
     if (schema) {
       const setup = new pg.Client({ connectionString: opts.location });
       await setup.connect();
@@ -57,7 +57,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     file.pragma('foreign_keys = OFF');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
   }
-  const migrator = new Migrator({ db, provider: migrationProvider(engine) });
+  // Kysely looks for its bookkeeping tables in every schema unless told which one, so name it on PostgreSQL.
+  const migrator = new Migrator({ db, provider: migrationProvider(engine), ...(engine === 'postgres' ? { migrationTableSchema: schema ?? 'public' } : {}) });
   const { error } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();

@@ -1,0 +1,47 @@
+// /api/directoryObjects/groupMembers: list, add and remove members of a group.
+import type { FastifyInstance } from 'fastify';
+import type { Directory } from '../directory/directory.js';
+import { badRequest } from './errors.js';
+import { directoryObjectJson, propertyList } from './directory-object.js';
+import { asOperation, failed, succeeded } from './operation-result.js';
+import { resolveObject } from './resolve.js';
+import { boolParam, intParam, jsonBody, queryParam, requireQuery } from './wire.js';
+
+export async function memberRoutes(app: FastifyInstance, deps: { dir: Directory }) {
+  const { dir } = deps;
+
+  app.get('/api/directoryObjects/groupMembers', async (req) => {
+    const group = await resolveObject(dir, requireQuery(req, 'group'), 'group');
+    if (group.type !== 'group') throw badRequest(`The object '${queryParam(req, 'group')}' is not a group.`);
+    const indirect = boolParam(req, 'includeIndirect');
+    const sizeLimit = intParam(req, 'sizeLimit');
+    const ids = (await (indirect ? dir.transitiveTargetsOf(group.id) : dir.targetsOf('member', group.id)).execute()).map((r) => r.id);
+    let members = (await dir.getMany(ids)).filter((m) => m.id !== group.id);
+    members.sort((a, b) => String(a.dn ?? a.id).localeCompare(String(b.dn ?? b.id)));
+    if (sizeLimit) members = members.slice(0, sizeLimit);
+    const properties = propertyList(queryParam(req, 'properties'));
+    const docs = await dir.documents(members);
+    return Promise.all(members.map((m, i) => directoryObjectJson(dir, m, properties, docs[i])));
+  });
+
+  app.post('/api/directoryObjects/groupMembers', async (req) => {
+    const body = jsonBody<{ group: string; newMember: string }>(req, { group: { kind: 'string', required: true }, newMember: { kind: 'string', required: true } });
+    const group = await resolveObject(dir, body.group, 'group');
+    const member = await resolveObject(dir, body.newMember, 'newMember');
+    if (group.type !== 'group') throw badRequest(`The object '${body.group}' is not a group.`);
+    return asOperation(group.dn, async () => {
+      const added = await dir.addMember(group.id, member.id);
+      return added ? succeeded(group.dn) : failed(group.dn, 'The specified account name is already a member of the group.');
+    });
+  });
+
+  app.delete('/api/directoryObjects/groupMembers', async (req) => {
+    const group = await resolveObject(dir, requireQuery(req, 'group'), 'group');
+    const member = await resolveObject(dir, requireQuery(req, 'member'), 'member');
+    if (group.type !== 'group') throw badRequest(`The object '${queryParam(req, 'group')}' is not a group.`);
+    return asOperation(group.dn, async () => {
+      const removed = await dir.removeMember(group.id, member.id);
+      return removed ? succeeded(group.dn) : failed(group.dn, 'The specified account name is not a member of the group.');
+    });
+  });
+}
