@@ -1,0 +1,83 @@
+// The four directoryObject membership actions (graph-notes §1.8), all transitive through nested groups.
+// The closure comes from Directory.transitiveSourcesOf, a recursive CTE that stops at objects already seen,
+// so membership cycles terminate; an object is never reported as a member of itself, even inside a cycle.
+import type { Directory } from './directory.js';
+import { isGuid } from './ids.js';
+import { DirectoryError } from './model.js';
+
+/** "You can check up to a maximum of 20 groups per request." (checkMemberGroups, checkMemberObjects) */
+export const MAX_CHECK_IDS = 20;
+/** getMemberGroups "returns up to 11,000 ids"; more is Directory_ResultSizeLimitExceeded. */
+export const MAX_MEMBER_GROUPS = 11_000;
+
+interface Container {
+  id: string;
+  type: string;
+  securityEnabled: boolean;
+}
+
+/** Every group and administrative unit `id` belongs to, directly or through nested groups. */
+async function containersOf(dir: Directory, id: string): Promise<Container[]> {
+  const rows = await dir.db
+    .selectFrom('objects')
+    .select(['id', 'type', 'props'])
+    .where('id', 'in', dir.transitiveSourcesOf(id))
+    .where('id', '!=', id)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, type: r.type, securityEnabled: r.type === 'group' && (JSON.parse(r.props) as { securityEnabled?: unknown }).securityEnabled === true }));
+}
+
+/** Validates a list of ids to check: at most 20 GUIDs. Returns them lower-cased, in the order given, without repeats. */
+export function checkIdList(ids: readonly string[], parameter: string): string[] {
+  if (ids.length > MAX_CHECK_IDS)
+    throw new DirectoryError('invalid', `The number of ids in '${parameter}' is ${ids.length}; at most ${MAX_CHECK_IDS} may be checked per request.`, { parameter });
+  for (const id of ids) if (!isGuid(id)) throw new DirectoryError('invalid', `Invalid object identifier '${id}'.`, { parameter });
+  return [...new Set(ids.map((i) => i.toLowerCase()))];
+}
+
+async function requireObject(dir: Directory, id: string) {
+  return dir.require(id.toLowerCase());
+}
+
+/** The subset of `groupIds` that `id` is a member of, directly or transitively. */
+export async function checkMemberGroups(dir: Directory, id: string, groupIds: readonly string[]): Promise<string[]> {
+  const wanted = checkIdList(groupIds, 'groupIds');
+  const obj = await requireObject(dir, id);
+  const groups = new Set((await containersOf(dir, obj.id)).filter((c) => c.type === 'group').map((c) => c.id));
+  return wanted.filter((g) => groups.has(g));
+}
+
+/** As checkMemberGroups, over groups and administrative units (and directory roles, which Tenantbox does not hold). */
+export async function checkMemberObjects(dir: Directory, id: string, ids: readonly string[]): Promise<string[]> {
+  const wanted = checkIdList(ids, 'ids');
+  const obj = await requireObject(dir, id);
+  const all = new Set((await containersOf(dir, obj.id)).map((c) => c.id));
+  return wanted.filter((g) => all.has(g));
+}
+
+function limited(ids: string[], limit: number): string[] {
+  if (ids.length > limit)
+    throw new DirectoryError('limit', `The results could not be returned because more than ${limit} groups were found.`, { code: 'Directory_ResultSizeLimitExceeded' });
+  return ids;
+}
+
+/** Every group `id` is a member of; `securityEnabledOnly` keeps only security-enabled groups. */
+export async function getMemberGroups(dir: Directory, id: string, securityEnabledOnly: boolean, limit = MAX_MEMBER_GROUPS): Promise<string[]> {
+  const obj = await requireObject(dir, id);
+  const groups = (await containersOf(dir, obj.id)).filter((c) => c.type === 'group' && (!securityEnabledOnly || c.securityEnabled));
+  return limited(
+    groups.map((g) => g.id),
+    limit,
+  );
+}
+
+/** Every group and administrative unit `id` is a member of; with `securityEnabledOnly`, security groups only. */
+export async function getMemberObjects(dir: Directory, id: string, securityEnabledOnly: boolean, limit = MAX_MEMBER_GROUPS): Promise<string[]> {
+  const obj = await requireObject(dir, id);
+  const all = (await containersOf(dir, obj.id)).filter((c) => (securityEnabledOnly ? c.securityEnabled : true));
+  return limited(
+    all.map((c) => c.id),
+    limit,
+  );
+}
