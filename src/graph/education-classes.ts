@@ -1,0 +1,41 @@
+// /education/classes: classes are Microsoft 365 groups with the educationClass facet, sharing the group's id.
+// Students are members; teachers are owners (and members, as Office expects).
+import { membersOfClass, schoolsOfClass, teachersOfClass } from '../directory/education.js';
+import type { GraphKit } from './kit.js';
+import type { GraphRouter } from './router.js';
+import { educationDelta, educationEntity, educationList, loadEducation, navContext } from './education-kit.js';
+
+const SET = 'education/classes';
+
+export function educationClassRoutes(g: GraphRouter, kit: GraphKit) {
+  const load = (id: string) => loadEducation(kit, 'educationClass', id);
+  g.get('/education/classes', (ctx) => educationList(kit, ctx, 'educationClass', SET), { count: true });
+  g.get('/education/classes/delta', educationDelta(kit, 'educationClass'));
+  g.get('/education/classes/{id}', async (ctx) => educationEntity(kit, ctx, 'educationClass', await load(ctx.params.id), SET));
+  g.get('/education/classes/{id}/group', async (ctx) => kit.entity(ctx, 'group', await load(ctx.params.id), 'groups'));
+  // Graph's documented members response names the element type rather than the path.
+  g.get(
+    '/education/classes/{id}/members',
+    async (ctx) => {
+      const cls = await load(ctx.params.id);
+      return educationList(kit, ctx, 'educationUser', 'Collection(microsoft.graph.educationUser)', (dir) => membersOfClass(dir, cls.id));
+    },
+    { count: true },
+  );
+  g.get(
+    '/education/classes/{id}/teachers',
+    async (ctx) => {
+      const cls = await load(ctx.params.id);
+      return educationList(kit, ctx, 'educationUser', 'Collection(microsoft.graph.educationUser)', (dir) => teachersOfClass(dir, cls.id));
+    },
+    { count: true },
+  );
+  g.get(
+    '/education/classes/{id}/schools',
+    async (ctx) => {
+      const cls = await load(ctx.params.id);
+      return educationList(kit, ctx, 'educationSchool', navContext(SET, cls.id, 'schools'), (dir) => schoolsOfClass(dir, cls.id));
+    },
+    { count: true },
+  );
+}
