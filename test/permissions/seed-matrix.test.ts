@@ -37,7 +37,7 @@ beforeAll(async () => {
   ids.group = (await first('/groups?$top=1')).id;
   ids.class = (await first('/education/classes?$top=1')).id;
   ids.school = (await first('/education/schools?$top=1')).id;
-  const student = await first(`/education/users?$filter=primaryRole eq 'student'&$top=1`);
+  const student = (await graphFetch(`${s.graph}/education/classes/${ids.class}/members`, admin)).body.value.find((u: { primaryRole: string }) => u.primaryRole === 'student');
   ids.eduUser = student.id;
   ids.eduUpn = student.userPrincipalName;
   for (const name of ['Device Manager', 'Roster Reader', 'No Permissions']) tokens[name] = await s.appToken(name);
