@@ -1,6 +1,7 @@
 // Configuration: command-line flags win over TENANTBOX_* environment variables, which win over defaults.
 // Anything invalid stops start-up with a message naming the key.
 import { resolve } from 'node:path';
+import { parseFaults, type FaultSpec } from './graph/faults.js';
 
 export interface Config {
   port: number;
@@ -15,6 +16,10 @@ export interface Config {
   admin: boolean;
   adaxesTokenMinutes: number;
   adaxesSessionMinutes: number;
+  /** Graph's resource-unit throttling (429 TooManyRequests); off unless asked for. */
+  throttle: boolean;
+  /** Injected Graph failures for testing clients' retry logic; undefined when off. */
+  faults: FaultSpec | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -34,6 +39,8 @@ const DEFAULTS: Config = {
   admin: true,
   adaxesTokenMinutes: 30,
   adaxesSessionMinutes: 10,
+  throttle: false,
+  faults: undefined,
 };
 
 const ENV: Record<keyof Config, string> = {
@@ -49,6 +56,8 @@ const ENV: Record<keyof Config, string> = {
   admin: 'TENANTBOX_ADMIN',
   adaxesTokenMinutes: 'TENANTBOX_ADAXES_TOKEN_MINUTES',
   adaxesSessionMinutes: 'TENANTBOX_ADAXES_SESSION_MINUTES',
+  throttle: 'TENANTBOX_THROTTLE',
+  faults: 'TENANTBOX_FAULTS',
 };
 
 const FLAG: Record<keyof Config, string> = {
@@ -64,6 +73,8 @@ const FLAG: Record<keyof Config, string> = {
   admin: '--no-admin',
   adaxesTokenMinutes: '--adaxes-token-minutes',
   adaxesSessionMinutes: '--adaxes-session-minutes',
+  throttle: '--throttle',
+  faults: '--faults',
 };
 
 function port(name: string, v: unknown): number {
@@ -84,6 +95,15 @@ function bool(name: string, v: unknown): boolean {
   if (['1', 'true', 'yes', 'on'].includes(s)) return true;
   if (['0', 'false', 'no', 'off'].includes(s)) return false;
   throw new ConfigError(`Invalid ${name}: '${String(v)}' is not a boolean (true/false).`);
+}
+
+function faultSpec(name: string, v: unknown): FaultSpec | undefined {
+  if (typeof v === 'object' && v !== null) return v as FaultSpec;
+  try {
+    return parseFaults(String(v));
+  } catch (err) {
+    throw new ConfigError(`Invalid ${name}: ${(err as Error).message}`);
+  }
 }
 
 /** Merges flags (already parsed), environment and defaults, validating every value. */
@@ -116,6 +136,8 @@ export function resolveConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env):
   if ((x = p('admin'))) c.admin = bool(x.name, x.v);
   if ((x = p('adaxesTokenMinutes'))) c.adaxesTokenMinutes = minutes(x.name, x.v);
   if ((x = p('adaxesSessionMinutes'))) c.adaxesSessionMinutes = minutes(x.name, x.v);
+  if ((x = p('throttle'))) c.throttle = bool(x.name, x.v);
+  if ((x = p('faults'))) c.faults = faultSpec(x.name, x.v);
   if (c.inMemory && c.database) throw new ConfigError('Invalid --in-memory: cannot be combined with --database.');
   c.dataDir = resolve(c.dataDir);
   return c;

@@ -3,9 +3,9 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { storeLocation, type Config } from './config.js';
 import { openStore, type Store } from './store/open.js';
-import { Directory, type TenantInfo } from './directory/directory.js';
+import { Directory } from './directory/directory.js';
 import { seedDemoTenant } from './directory/demo-tenant.js';
-import { DEMO_DOMAIN, DEMO_TENANT_ID } from './directory/demo-data.js';
+import { DEMO_TENANT } from './directory/demo-data.js';
 import { GraphRouter } from './graph/router.js';
 import { graphPlugin } from './graph/plugin.js';
 import { registerGraphRoutes } from './graph/routes.js';
@@ -16,6 +16,8 @@ import { createAuthenticator } from './auth/authenticate.js';
 import { checkAccess } from './auth/permissions.js';
 import { loadTls } from './auth/tls.js';
 import { hmacKey } from './auth/keys.js';
+import { Throttle } from './graph/throttle.js';
+import { DEFAULT_BODY_BYTES, MAX_HEADER_BYTES, REQUEST_TIMEOUT_MS, clientErrorHandler, limitUrlLength } from './graph/limits.js';
 
 export interface Tenantbox {
   store: Store;
@@ -27,7 +29,6 @@ export interface Tenantbox {
   close(): Promise<void>;
 }
 
-export const DEMO_TENANT: TenantInfo = { id: DEMO_TENANT_ID, domain: DEMO_DOMAIN, displayName: 'Example Corporation' };
 
 /** Paths whose query strings may carry secrets; logs show only the path. */
 const redactUrl = (url: string) => url.split('?')[0];
@@ -51,10 +52,21 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
     checkAccess: (p, m, path) => checkAccess(p, m, path),
   });
   registerGraphRoutes(router, { dir, signingSecret });
+  // Budgets are charged only to verified callers, so a forged token cannot spend another app's budget.
+  const throttle = config.throttle
+    ? new Throttle({
+        identify: (h) => authenticator.authenticate(h).then((p) => ({ appId: p.clientId, tenantId: p.tenantId }), () => undefined),
+        userCount: () => dir.db.selectFrom('objects').select((eb) => eb.fn.countAll().as('n')).where('type', '=', 'user').executeTakeFirstOrThrow().then((r) => Number(r.n)),
+      })
+    : undefined;
 
   const build = async (https?: { key: string; cert: string }) => {
     const app = Fastify({
-      https: https ?? null,
+      https: https ? { ...https, maxHeaderSize: MAX_HEADER_BYTES } : null,
+      http: { maxHeaderSize: MAX_HEADER_BYTES },
+      bodyLimit: DEFAULT_BODY_BYTES,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      clientErrorHandler,
       logger: {
         level: config.logLevel,
         serializers: {
@@ -67,9 +79,10 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       trustProxy: false,
       routerOptions: { maxParamLength: 2048 },
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+    app.addHook('onRequest', limitUrlLength);
     await app.register(adminRoutes, { dir, enabled: config.admin, adminKey: config.adminKey });
     await app.register(async (scope) => registerOAuth(scope, { store, tenant: DEMO_TENANT }));
-    await app.register(graphPlugin, { router });
+    await app.register(graphPlugin, { router, throttle, faults: config.faults });
     await app.register(adaxesPlugin, { dir, config });
     return app;
   };

@@ -196,6 +196,18 @@ export interface VerifyOptions {
  * Verifies a Graph access token we issued. Only RS256 with our own `kid` is accepted: `alg: none`, HMAC algorithms
  * and foreign keys never reach signature checking. Throws 401 InvalidAuthenticationToken otherwise.
  */
+// An RSA verification costs more than the rest of a keyed GET; clients reuse a token for an hour. The signature of a
+// given token string under a given key never changes, so it is checked once; the claims (expiry…) on every call.
+const VERIFIED_MAX = 10_000;
+const verifiedPayloads = new Map<string, Uint8Array>();
+let verifiedKid: string | undefined;
+
+function rememberVerified(token: string, kid: string, payload: Uint8Array) {
+  if (verifiedKid !== kid || verifiedPayloads.size >= VERIFIED_MAX) verifiedPayloads.clear();
+  verifiedKid = kid;
+  verifiedPayloads.set(token, payload);
+}
+
 export async function verifyAccessToken(store: Store, token: string, opts: VerifyOptions): Promise<AccessTokenClaims> {
   if (!token || token.trim() === '') throw invalidToken(TOKEN_MESSAGES.empty);
   const parts = token.split('.');
@@ -208,11 +220,14 @@ export async function verifyAccessToken(store: Store, token: string, opts: Verif
   }
   const key = await getSigningKey(store);
   if (header.alg !== 'RS256' || header.kid !== key.kid) throw invalidToken(TOKEN_MESSAGES.signature);
-  let payloadBytes: Uint8Array;
-  try {
-    ({ payload: payloadBytes } = await compactVerify(token, key.publicKey, { algorithms: ['RS256'] }));
-  } catch {
-    throw invalidToken(TOKEN_MESSAGES.signature);
+  let payloadBytes = verifiedPayloads.get(token);
+  if (!payloadBytes || verifiedKid !== key.kid) {
+    try {
+      ({ payload: payloadBytes } = await compactVerify(token, key.publicKey, { algorithms: ['RS256'] }));
+    } catch {
+      throw invalidToken(TOKEN_MESSAGES.signature);
+    }
+    rememberVerified(token, key.kid, payloadBytes);
   }
   let claims: AccessTokenClaims;
   try {

@@ -4,7 +4,7 @@ import cliProgress from 'cli-progress';
 import { resolveConfig, storeLocation } from '../config.js';
 import { openStore } from '../store/open.js';
 import { Directory } from '../directory/directory.js';
-import { DEMO_TENANT } from '../server.js';
+import { DEMO_TENANT } from '../directory/demo-data.js';
 import { RosterError, formatProblem, importRoster, type ImportProgress, type RosterFormat } from '../directory/import/index.js';
 
 const FORMATS: Record<RosterFormat, string> = {

@@ -26,7 +26,9 @@ storeOptions(
     .option('--admin-key <key>', 'require X-Admin-Key on /admin/*')
     .option('--no-admin', 'disable /admin/*')
     .option('--adaxes-token-minutes <n>', 'Adaxes token lifetime (default 30)')
-    .option('--adaxes-session-minutes <n>', 'Adaxes session lifetime (default 10)'),
+    .option('--adaxes-session-minutes <n>', 'Adaxes session lifetime (default 10)')
+    .option('--throttle', "enforce Graph's resource-unit throttling (429 TooManyRequests); budgets are per node")
+    .option('--faults <spec>', 'inject Graph failures, e.g. rate=0.1,latency=200,status=503 (status 429, 500 or 503; retryAfter=<s>)'),
 ).action((flags) => serveCommand(flags));
 
 program

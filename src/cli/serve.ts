@@ -1,5 +1,9 @@
 import { resolveConfig } from '../config.js';
 import { startTenantbox } from '../server.js';
+import type { FaultSpec } from '../graph/faults.js';
+
+const describeFaults = (f: FaultSpec) =>
+  `${Math.round(f.rate * 100)}% of Graph requests` + (f.latencyMs ? ` delayed ${f.latencyMs} ms` : '') + (f.status ? ` fail with ${f.status}` : '');
 
 /** Commander gives camelCase keys; --no-seed / --no-admin arrive as seed:false / admin:false. */
 export async function serveCommand(flags: Record<string, unknown>) {
@@ -16,6 +20,8 @@ export async function serveCommand(flags: Record<string, unknown>) {
     admin: flags.admin === false ? false : undefined,
     adaxesTokenMinutes: flags.adaxesTokenMinutes,
     adaxesSessionMinutes: flags.adaxesSessionMinutes,
+    throttle: flags.throttle,
+    faults: flags.faults,
   });
   const tb = await startTenantbox(config);
   const where = config.inMemory ? 'in memory (nothing is kept)' : config.database?.startsWith('postgres') ? 'PostgreSQL' : `${config.dataDir}`;
@@ -26,6 +32,8 @@ export async function serveCommand(flags: Record<string, unknown>) {
       `  Adaxes   ${tb.httpUrl}/api    ${tb.httpsUrl}/api`,
       `  OAuth    ${tb.httpsUrl}/${tb.dir.tenant.id}/oauth2/v2.0/token`,
       `  Data     ${where}`,
+      ...(config.throttle ? ['  Throttle on: Graph resource-unit budgets per app and tenant (per node)'] : []),
+      ...(config.faults ? [`  Faults   on: ${describeFaults(config.faults)}`] : []),
       `Credentials: npx tenantbox credentials --json    TLS certificate: npx tenantbox cert`,
       '',
     ].join('\n'),

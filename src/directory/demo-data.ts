@@ -7,6 +7,8 @@ export const DEMO_TENANT_ID = nameGuid('tenant:example.com');
 export const DEMO_PASSWORD = 'Tenantbox!2026';
 export const DOMAIN_SID = 'S-1-5-21-3635565734-1729062999-1822655016';
 
+export const DEMO_TENANT = { id: DEMO_TENANT_ID, domain: DEMO_DOMAIN, displayName: 'Example Corporation', domainSid: DOMAIN_SID };
+
 export const FIRST = ['John', 'Adele', 'Alex', 'Diego', 'Grady', 'Henrietta', 'Isaiah', 'Johanna', 'Joni', 'Lee', 'Lidia', 'Lynne', 'Megan', 'Miriam', 'Nestor', 'Patti', 'Pradeep', 'Allan', 'Christie', 'Debra', 'Emily', 'Enrico', 'Irvin', 'Raul', 'Sanjay', 'Zrinka', 'Bianca', 'Cameron', 'Delia', 'Elvis', 'Fatima', 'Gustavo', 'Hannah', 'Ines', 'Jonas', 'Kiri', 'Leila', 'Mateo', 'Noor', 'Oskar', 'Priya', 'Quinn', 'Rosa', 'Sven', 'Tomas', 'Uma', 'Viktor', 'Wen', 'Ximena', 'Yusuf', 'Zoe', 'Aaron', 'Beatriz', 'Chen'];
 export const LAST = ['Smith', 'Vance', 'Wilber', 'Siciliani', 'Archie', 'Mueller', 'Hill', 'Lauer', 'Sherman', 'Gu', 'Holloway', 'Robbins', 'Bowen', 'Graham', 'Wilke', 'Fernandez', 'Gupta', 'Deyoung', 'Cline', 'Berry', 'Braun', 'Rossi', 'Sayers', 'Razi', 'Patel', 'Car', 'Okafor', 'Nakamura', 'Lindqvist', 'Haddad', 'Kowalski', 'Moreau', 'Oliveira', 'Novak', 'Tanaka', 'Ivanova', 'Jensen', 'Duarte', 'Khan', 'Larsen', 'Mendes', 'Nguyen', 'Olsen', 'Petrov', 'Quiroga', 'Reyes', 'Schmidt', 'Torres', 'Ueda', 'Varga', 'Weber', 'Young', 'Zhou', 'Abebe'];
 export const DEPARTMENTS = ['Sales', 'Marketing', 'Engineering', 'Finance', 'Legal', 'Operations', 'Research', 'Support'];

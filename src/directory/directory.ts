@@ -11,6 +11,8 @@ export interface TenantInfo {
   id: string;
   domain: string;
   displayName: string;
+  /** S-1-5-21-x-y-z: the domain part of every SID the tenant issues. */
+  domainSid: string;
 }
 
 export class Directory {
@@ -24,7 +26,7 @@ export class Directory {
   }
 
   write<T>(fn: (w: Writer) => Promise<T>): Promise<T> {
-    return writeTx(this.store, fn);
+    return writeTx(this.store, this.tenant, fn);
   }
 
   async get(id: string, types?: readonly ObjectType[]): Promise<DirObject | undefined> {

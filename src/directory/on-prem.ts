@@ -8,7 +8,6 @@ import { toObject } from './rows.js';
 import type { ObjectsTable } from '../store/schema.js';
 import type { Writer } from './writer.js';
 
-const FALLBACK_DOMAIN_SID = 'S-1-5-21-3635565734-1729062999-1822655016';
 
 export function rdnOf(dn: string): { attr: string; value: string } | undefined {
   return parseDn(dn)?.[0];
@@ -55,20 +54,6 @@ export async function objectsUnder(dir: Directory, base: string | undefined, one
     .map(toObject);
 }
 
-/** The next free SID in the domain: the domain part of the existing SIDs and one more than their highest RID. */
-async function nextSid(w: Writer): Promise<string> {
-  const rows = await w.tx.selectFrom('objects').select('sid').where('sid', 'like', 'S-1-5-21-%').execute();
-  let domain: string | undefined;
-  let max = 1100;
-  for (const { sid } of rows) {
-    const m = /^(S-1-5-21-\d+-\d+-\d+)-(\d+)$/.exec(sid ?? '');
-    if (!m) continue;
-    domain ??= m[1];
-    if (m[1] === domain) max = Math.max(max, Number(m[2]));
-  }
-  return `${domain ?? FALLBACK_DOMAIN_SID}-${max + 1}`;
-}
-
 export interface NewOnPremObject {
   type: ObjectType;
   facet?: Facet | null;
@@ -82,7 +67,7 @@ export async function createOnPrem(w: Writer, input: NewOnPremObject, tenantDoma
   const container = requireManagedContainer(input.container, tenantDomain);
   if (!input.cn.trim()) throw new DirectoryError('invalid', 'The name (cn) of the new object is required.');
   const dn = makeDn(input.cn.trim(), container);
-  const sid = await nextSid(w);
+  const sid = await w.allocateSid();
   const objectGuid = newGuid();
   const props: Props = { ...input.props };
   if (input.type === 'user' || input.type === 'group') props.onPremisesSecurityIdentifier = sid;

@@ -9,17 +9,23 @@ import { altKeyOf, type DirObject, DirectoryError, type LinkKind, type NewObject
 
 const CHUNK = 500;
 import { toObject } from './rows.js';
+import { RidAllocator, defaultDn, uniqueDn, type TenantIdentity } from './identity.js';
 import { documentOf } from './documents.js';
 
 export class Writer {
   private touched = new Map<string, 'created' | 'updated' | 'deleted'>();
   private typeOf = new Map<string, { type: string; facet: string | null }>();
 
+  private readonly rids: RidAllocator;
+
   constructor(
     readonly tx: Tx,
     readonly seq: number,
     readonly at: string,
-  ) {}
+    readonly tenant: TenantIdentity,
+  ) {
+    this.rids = new RidAllocator(tx, tenant.domainSid);
+  }
 
   async load(id: string): Promise<DirObject | undefined> {
     const row = await this.tx.selectFrom('objects').selectAll().where('id', '=', id).executeTakeFirst();
@@ -27,12 +33,44 @@ export class Writer {
   }
 
   async create(input: NewObject): Promise<DirObject> {
-    const row = this.rowOf(input);
-    await this.assertUnique(row.id, input, row.dn_key);
+    const [withIdentity] = await this.withIdentities([input]);
+    const row = this.rowOf(withIdentity);
+    await this.assertUnique(row.id, withIdentity, row.dn_key);
     await this.tx.insertInto('objects').values(row).execute();
     this.mark(row.id, input.type, row.facet, 'created');
     await this.reindex(row.id);
     return toObject(row);
+  }
+
+  /**
+   * Gives objects that come without one an on-premises identity: a DN in their type's container (unique, see
+   * uniqueDn), an objectGUID and the next SID. An explicit `dn: null` means a cloud-only object without a DN.
+   */
+  private async withIdentities(inputs: NewObject[]): Promise<(NewObject & { id: string })[]> {
+    const out = inputs.map((i) => ({ ...i, id: (i.id ?? newGuid()).toLowerCase() }));
+    for (const o of out) if (o.sid) this.rids.observe(o.sid);
+    const wanted = out.filter((o) => o.dn === undefined).map((o) => ({ o, dn: defaultDn(o, o.id, this.tenant) }));
+    const keys = [...new Set(wanted.map((w) => dnKey(w.dn)!))];
+    const taken = new Set<string>();
+    for (let i = 0; i < keys.length; i += CHUNK) {
+      const rows = await this.tx.selectFrom('objects').select('dn_key').where('dn_key', 'in', keys.slice(i, i + CHUNK)).execute();
+      for (const r of rows) taken.add(r.dn_key!);
+    }
+    for (const o of out) if (o.dn) taken.add(dnKey(o.dn) ?? '');
+    for (const w of wanted) {
+      w.o.dn = uniqueDn(w.dn, w.o.id, (k) => taken.has(k));
+      taken.add(dnKey(w.o.dn)!);
+    }
+    for (const o of out) {
+      o.objectGuid ??= newGuid();
+      o.sid ??= await this.rids.allocate();
+    }
+    return out;
+  }
+
+  /** The next SID of the tenant's domain, for callers that must know it before creating the object. */
+  allocateSid(): Promise<string> {
+    return this.rids.allocate();
   }
 
   private rowOf(input: NewObject): ObjectsTable {
@@ -58,16 +96,18 @@ export class Writer {
    * to the store's unique indexes (a clash aborts the whole transaction), and documents are indexed as given
    * (no licence assignments exist yet for new users).
    */
-  async createMany(inputs: NewObject[]): Promise<string[]> {
+  async createMany(given: NewObject[]): Promise<string[]> {
     const rows: ObjectsTable[] = [];
     const index: { resource: string; prop: string; value: string; object_id: string }[] = [];
-    for (const input of inputs) {
+    for (const input of await this.withIdentities(given)) {
       const row = this.rowOf(input);
       rows.push(row);
       this.mark(row.id, input.type, row.facet, 'created');
       index.push(...this.indexRowsOf(row.id, input.type, row.facet, { id: row.id, ...input.props }));
     }
     await this.insertChunked('objects', rows);
+    // In key order, successive rows land on the same b-tree pages: several times faster than random order at scale.
+    index.sort((a, b) => cmp(a.resource, b.resource) || cmp(a.prop, b.prop) || cmp(a.value, b.value) || cmp(a.object_id, b.object_id));
     await this.insertChunked('object_index', index);
     return rows.map((r) => r.id);
   }
@@ -212,6 +252,7 @@ export class Writer {
 
   /** Stamps every touched object with this transaction's sequence and appends the changes to the change log; called once, just before commit. */
   async flush(): Promise<void> {
+    await this.rids.save();
     const live = [...this.touched].filter(([, op]) => op !== 'deleted').map(([id]) => id);
     for (let i = 0; i < live.length; i += CHUNK) await this.tx.updateTable('objects').set({ version: this.seq }).where('id', 'in', live.slice(i, i + CHUNK)).execute();
     const rows = [...this.touched].map(([id, op]) => ({
@@ -247,16 +288,18 @@ export class Writer {
   }
 }
 
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 function altKeyName(type: string) {
   return type === 'user' ? 'userPrincipalName' : type === 'device' ? 'deviceId' : 'appId';
 }
 
 /** Runs `fn` as one serialised write transaction with its own change-log sequence number. */
-export async function writeTx<T>(store: Store, fn: (w: Writer) => Promise<T>): Promise<T> {
+export async function writeTx<T>(store: Store, tenant: TenantIdentity, fn: (w: Writer) => Promise<T>): Promise<T> {
   return store.write(async (tx) => {
     const last = await tx.selectFrom('change_log').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
     const seq = Number(last?.seq ?? 0) + 1;
-    const w = new Writer(tx, seq, new Date().toISOString());
+    const w = new Writer(tx, seq, new Date().toISOString(), tenant);
     const result = await fn(w);
     await w.flush();
     return result;

@@ -2,17 +2,27 @@
 import type { FastifyInstance } from 'fastify';
 import type { GraphRouter } from './router.js';
 import { BODY_LIMIT, GRAPH_JSON, sendGraphError, stampIds, toGraphError } from './wire.js';
+import type { Throttle } from './throttle.js';
+import { InjectedFault, injectFault, type FaultSpec } from './faults.js';
+import { checkGraphInput } from './limits.js';
 
-export async function graphPlugin(app: FastifyInstance, opts: { router: GraphRouter }) {
+export async function graphPlugin(app: FastifyInstance, opts: { router: GraphRouter; throttle?: Throttle; faults?: FaultSpec }) {
   app.addHook('onRequest', async (req, reply) => {
     stampIds(req, reply);
   });
   app.setErrorHandler((err, req, reply) => {
     const gerr = toGraphError(err);
-    if (gerr.status >= 500) req.log.error({ err }, 'graph request failed');
+    if (gerr.status >= 500 && !(err instanceof InjectedFault)) req.log.error({ err }, 'graph request failed');
     return sendGraphError(reply, gerr);
   });
   const handle = async (req: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+    checkGraphInput(req);
+    if (opts.throttle) {
+      const path = req.url.slice('/v1.0'.length).split('?')[0];
+      const query = (req.query ?? {}) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(await opts.throttle.admit({ method: req.method, path, query, authorization: req.headers.authorization }))) reply.header(k, v);
+    }
+    if (opts.faults) await injectFault(opts.faults);
     const out = await opts.router.dispatch(req, reply);
     reply.code(out.status ?? 200);
     reply.header('OData-Version', '4.0');

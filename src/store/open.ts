@@ -30,6 +30,27 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 const WRITE_LOCK_KEY = 7_482_001;
 
+/**
+ * Kysely prepares every statement anew; preparing costs as much as running a keyed lookup. Query texts repeat
+ * (values are bound parameters), so prepared statements are kept, bounded, and a busy one (mid-iteration) is never shared.
+ */
+function withStatementCache(file: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => file.close(),
+    prepare(text: string) {
+      const hit = cache.get(text);
+      if (hit && !hit.busy) return hit;
+      const stmt = file.prepare(text);
+      if (!hit && /^\s*(select|insert|update|delete|with)\b/i.test(text)) {
+        if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
+        cache.set(text, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const engine: Engine = /^postgres(ql)?:\/\//.test(opts.location) ? 'postgres' : 'sqlite';
   let db: Db;
@@ -55,7 +76,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     file.pragma('synchronous = FULL');
     file.pragma('busy_timeout = 10000');
     file.pragma('foreign_keys = OFF');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
   }
   // Kysely looks for its bookkeeping tables in every schema unless told which one, so name it on PostgreSQL.
   const migrator = new Migrator({ db, provider: migrationProvider(engine), ...(engine === 'postgres' ? { migrationTableSchema: schema ?? 'public' } : {}) });

@@ -1,7 +1,7 @@
 // The directory core over both real stores: CRUD, identities, memberships, transitive closure, change log.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Directory } from '../../src/directory/directory.js';
-import { DEMO_TENANT } from '../../src/server.js';
+import { DEMO_TENANT } from '../../src/directory/demo-data.js';
 import { DirectoryError } from '../../src/directory/model.js';
 import { currentSeq, changesBetween } from '../../src/directory/changes.js';
 import { ENGINES, freshStore } from '../support/stores.js';
@@ -59,6 +59,26 @@ describe.each(ENGINES)('directory core on %s', (engine) => {
     expect(await dir.resolveIdentifier('CN=Nobody,DC=example,DC=com')).toBeUndefined();
     await expect(dir.resolveIdentifier('CN=,,bad')).rejects.toBeInstanceOf(DirectoryError);
     await expect(dir.resolveIdentifier('S-1-x')).rejects.toBeInstanceOf(DirectoryError);
+  });
+
+  test('objects created without an on-premises identity get a unique DN, an objectGUID and the next SID', async () => {
+    const [a, b] = await dir.write((w) =>
+      w.createMany([
+        { type: 'user', props: { displayName: 'Sam Namesake', userPrincipalName: 'sam1@example.com' } },
+        { type: 'user', props: { displayName: 'Sam Namesake', userPrincipalName: 'sam2@example.com' } },
+      ]),
+    );
+    const c = await dir.write((w) => w.create({ type: 'group', props: { displayName: 'Sam Namesake' } }));
+    const [oa, ob] = await dir.getMany([a, b]);
+    expect(oa.dn).toBe('CN=Sam Namesake,CN=Users,DC=example,DC=com');
+    expect(ob.dn).toBe(`CN=Sam Namesake ${b.slice(0, 8)},CN=Users,DC=example,DC=com`);
+    expect(c.dn).toBe('CN=Sam Namesake,OU=Groups,DC=example,DC=com');
+    const sids = [oa.sid, ob.sid, c.sid];
+    expect(new Set(sids).size).toBe(3);
+    for (const sid of sids) expect(sid).toMatch(new RegExp(`^${DEMO_TENANT.domainSid}-\\d+$`));
+    expect((await dir.resolveIdentifier(ob.sid!))?.id).toBe(b);
+    expect((await dir.resolveIdentifier(ob.objectGuid!))?.id).toBe(b);
+    expect((await dir.resolveIdentifier(ob.dn!))?.id).toBe(b);
   });
 
   test('uniqueness: a second user with the same UPN or DN is refused and nothing is written', async () => {
