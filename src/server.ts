@@ -11,13 +11,16 @@ import { graphPlugin } from './graph/plugin.js';
 import { registerGraphRoutes } from './graph/routes.js';
 import { adminRoutes } from './admin/routes.js';
 import { adaxesPlugin } from './adaxes/plugin.js';
+import { routeNotFound } from './adaxes/errors.js';
+import { sendGraphError, stampIds } from './graph/wire.js';
+import { GraphError } from './graph/errors.js';
 import { registerOAuth } from './auth/oauth-routes.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { checkAccess } from './auth/permissions.js';
 import { loadTls } from './auth/tls.js';
 import { hmacKey } from './auth/keys.js';
 import { Throttle } from './graph/throttle.js';
-import { DEFAULT_BODY_BYTES, MAX_HEADER_BYTES, REQUEST_TIMEOUT_MS, clientErrorHandler, limitUrlLength } from './graph/limits.js';
+import { DEFAULT_BODY_BYTES, MAX_HEADER_BYTES, MAX_URL_BYTES, REQUEST_TIMEOUT_MS, clientErrorHandler, limitUrlLength } from './graph/limits.js';
 
 export interface Tenantbox {
   store: Store;
@@ -77,9 +80,18 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       // Per-request lines only when debugging; errors are always logged.
       logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
       trustProxy: false,
-      routerOptions: { maxParamLength: 2048 },
+      routerOptions: { maxParamLength: MAX_URL_BYTES },
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
     app.addHook('onRequest', limitUrlLength);
+    app.setNotFoundHandler((req, reply) => {
+      const path = req.url.split('?')[0];
+      if (path === '/api' || path.startsWith('/api/')) {
+        const e = routeNotFound(path);
+        return reply.code(e.status).send(e.body());
+      }
+      stampIds(req, reply);
+      return sendGraphError(reply, new GraphError(404, 'BadRequest', `Resource not found for the segment '${path.split('/')[1] ?? ''}'.`));
+    });
     await app.register(adminRoutes, { dir, enabled: config.admin, adminKey: config.adminKey });
     await app.register(async (scope) => registerOAuth(scope, { store, tenant: DEMO_TENANT }));
     await app.register(graphPlugin, { router, throttle, faults: config.faults });

@@ -7,22 +7,13 @@ import { authenticateAdaxes } from '../directory/adaxes-auth.js';
 import { accountRoutes } from './account-routes.js';
 import { adaxesAdminRoutes } from './admin-routes.js';
 import { ANONYMOUS_ROUTES, authRoutes } from './auth-routes.js';
-import { routeNotFound, toAdaxesError, unauthenticated } from './errors.js';
+import { toAdaxesError, unauthenticated } from './errors.js';
 import { m365Routes } from './m365-routes.js';
 import { memberRoutes } from './member-routes.js';
 import { objectRoutes } from './object-routes.js';
 import { searchRoutes } from './search-routes.js';
 
 export async function adaxesPlugin(app: FastifyInstance, opts: { dir: Directory; config: Config }) {
-  app.setNotFoundHandler((req, reply) => {
-    const path = req.url.split('?')[0];
-    if (path === '/api' || path.startsWith('/api/')) {
-      const e = routeNotFound(path);
-      return reply.code(e.status).send(e.body());
-    }
-    return reply.code(404).send({ error: { code: 'BadRequest', message: `Resource not found for the segment '${path.split('/')[1] ?? ''}'.` } });
-  });
-
   await app.register(async (api) => {
     api.setErrorHandler((err, req, reply) => {
       const e = toAdaxesError(err);

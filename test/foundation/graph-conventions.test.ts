@@ -118,3 +118,21 @@ describe('Graph conventions', () => {
     expect(seen.size).toBe(Number(all));
   });
 });
+
+describe('paths outside every face', () => {
+  test('an unknown top-level path answers in Graph shape with request ids', async () => {
+    const r = await graphFetch(`${s.base}/nowhere/at/all`, undefined);
+    expect(r.status).toBe(404);
+    expectGraphError(r.body, 'BadRequest');
+  });
+  test('a very long Graph path is still routed by the Graph face', async () => {
+    const r = await graphFetch(`${s.graph}/users/${'x'.repeat(4000)}`, token);
+    expect(r.status).toBe(404);
+    expectGraphError(r.body, 'Request_ResourceNotFound');
+  });
+  test('an unknown /api path answers in Adaxes shape', async () => {
+    const r = await graphFetch(`${s.base}/api/nothing`, undefined);
+    expect(r.status).toBe(404);
+    expect(r.body).toMatchObject({ code: 'notFound' });
+  });
+});
