@@ -1,4 +1,9 @@
 // Commands that write data into a store: bulk generation and roster imports.
 import type { Command } from 'commander';
+import { registerSeedCommand } from './seed.js';
+import { registerImportCommands } from './import-roster.js';
 
-export function registerDataCommands(_program: Command) {}
+export function registerDataCommands(program: Command) {
+  registerSeedCommand(program);
+  registerImportCommands(program);
+}
