@@ -5,6 +5,7 @@ import type { Writer } from './writer.js';
 import { APPS, CITIES, DEMO_DOMAIN, DEMO_PASSWORD, DEPARTMENTS, DOMAIN_SID, FIRST, LAST, SKUS, appClientId, appSecret } from './demo-data.js';
 import { hashSecretSync as hashSecret } from './credentials.js';
 import type { Props } from './model.js';
+import { classFacet, deviceShape, educationUserShape, groupShape, schoolShape, userShape } from './shapes.js';
 
 const BASE_DN = domainDn(DEMO_DOMAIN);
 const USERS_DN = `CN=Users,${BASE_DN}`;
@@ -22,8 +23,6 @@ const identity = (kind: string, name: string) => ({
   sid: `${DOMAIN_SID}-${ridCounter++}`,
 });
 
-const ext = (values: Record<number, string> = {}) =>
-  Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`extensionAttribute${i + 1}`, values[i + 1] ?? null]));
 
 export const MARKER_KEY = 'demo_tenant';
 
@@ -92,44 +91,32 @@ async function buildDemo(w: Writer, tenantId: string) {
     const [city, country, countryName] = CITIES[i % CITIES.length];
     const ident = identity('user', name);
     const synced = i % 3 !== 0 && i !== 0;
-    const props: Props = {
-      accountEnabled: i % 17 !== 16,
-      displayName: name,
-      givenName: given,
-      surname: sur,
-      userPrincipalName: upn,
-      mail: upn,
-      mailNickname: `${given}.${sur}`.toLowerCase(),
-      otherMails: [],
-      proxyAddresses: [`SMTP:${upn}`, `smtp:${given[0]}${sur}@${DEMO_DOMAIN}`.toLowerCase().replace('smtp:', 'smtp:')],
-      jobTitle: i === 0 ? 'Marketing analyst' : ['Analyst', 'Engineer', 'Manager', 'Designer', 'Consultant'][i % 5],
-      department: i === 0 ? 'Marketing' : DEPARTMENTS[i % DEPARTMENTS.length],
-      companyName: 'Example Corporation',
-      employeeId: String(100000 + i),
-      city,
-      country: countryName,
-      usageLocation: i === 0 ? 'GB' : i % 11 === 10 ? null : country,
-      officeLocation: `${city} ${1 + (i % 4)}/${100 + i}`,
-      businessPhones: [`+44 20 7946 ${String(1000 + i).slice(-4)}`],
-      mobilePhone: null,
-      preferredLanguage: 'en-US',
-      userType: 'Member',
-      createdDateTime: at(i),
-      creationType: null,
-      externalUserState: null,
-      onPremisesSyncEnabled: synced ? true : null,
-      onPremisesLastSyncDateTime: synced ? at(300 + (i % 20)) : null,
-      onPremisesDistinguishedName: synced ? makeDn(name, USERS_DN) : null,
-      onPremisesSamAccountName: synced ? `${given[0]}${sur}`.toLowerCase() : null,
-      onPremisesSecurityIdentifier: synced ? ident.sid : null,
-      onPremisesImmutableId: synced ? Buffer.from(ident.objectGuid.replace(/-/g, ''), 'hex').toString('base64') : null,
-      onPremisesDomainName: synced ? DEMO_DOMAIN : null,
-      onPremisesUserPrincipalName: synced ? upn : null,
-      onPremisesExtensionAttributes: ext(i % 4 === 0 ? { 1: 'FTE', 2: `Cost-${100 + (i % 7)}` } : {}),
-      ageGroup: null,
-      showInAddressList: true,
-      passwordPolicies: null,
-    };
+    const props = userShape(
+      {
+        given,
+        sur,
+        upn,
+        domain: DEMO_DOMAIN,
+        dn: makeDn(name, USERS_DN),
+        sid: ident.sid,
+        objectGuid: ident.objectGuid,
+        synced,
+        samAccountName: `${given[0]}${sur}`.toLowerCase(),
+        city,
+        countryName,
+        usageLocation: i % 11 === 10 ? null : country,
+        createdAt: at(i),
+        syncAt: at(300 + (i % 20)),
+        v: i,
+      },
+      {
+        proxyAddresses: [`SMTP:${upn}`, `smtp:${given[0]}${sur}@${DEMO_DOMAIN}`.toLowerCase()],
+        employeeId: String(100000 + i),
+        businessPhones: [`+44 20 7946 ${String(1000 + i).slice(-4)}`],
+        // John Smith is the seed documents' example: a Marketing analyst in GB holding Microsoft 365 E5.
+        ...(i === 0 ? { jobTitle: 'Marketing analyst', department: 'Marketing', usageLocation: 'GB' } : { department: DEPARTMENTS[i % DEPARTMENTS.length] }),
+      },
+    );
     const u = await w.create({ ...ident, type: 'user', dn: makeDn(name, USERS_DN), props });
     await w.tx.insertInto('credentials').values({ user_id: u.id, password_hash: passwordHash, failed_attempts: 0, locked_until: null }).execute();
     users.push({ id: u.id, name });
@@ -148,37 +135,12 @@ async function buildDemo(w: Writer, tenantId: string) {
   // ── groups, nested ───────────────────────────────────────────────────────
   const group = async (name: string, kind: 'security' | 'm365' | 'class', extra: Props = {}, facet: 'educationClass' | null = null) => {
     const ident = identity('group', name);
-    const nick = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
     return w.create({
       ...ident,
       type: 'group',
       facet,
       dn: kind === 'security' ? makeDn(name, GROUPS_DN) : null,
-      props: {
-        displayName: name,
-        description: `${name} (${kind === 'security' ? 'security group' : 'Microsoft 365 group'})`,
-        mailEnabled: kind !== 'security',
-        mailNickname: nick,
-        mail: kind !== 'security' ? `${nick}@${DEMO_DOMAIN}` : null,
-        securityEnabled: kind === 'security',
-        groupTypes: kind === 'security' ? [] : ['Unified'],
-        visibility: kind === 'security' ? null : 'Private',
-        createdDateTime: at(10),
-        renewedDateTime: at(10),
-        classification: null,
-        isAssignableToRole: null,
-        membershipRule: null,
-        membershipRuleProcessingState: null,
-        onPremisesSyncEnabled: kind === 'security' ? true : null,
-        onPremisesLastSyncDateTime: kind === 'security' ? at(320) : null,
-        onPremisesSecurityIdentifier: kind === 'security' ? ident.sid : null,
-        proxyAddresses: kind !== 'security' ? [`SMTP:${nick}@${DEMO_DOMAIN}`] : [],
-        securityIdentifier: ident.sid,
-        theme: null,
-        preferredDataLocation: null,
-        expirationDateTime: null,
-        ...extra,
-      },
+      props: groupShape({ name, kind, domain: DEMO_DOMAIN, sid: ident.sid, createdAt: at(10), syncAt: at(320) }, extra),
     });
   };
 
@@ -298,39 +260,16 @@ async function buildDemo(w: Writer, tenantId: string) {
       ...identity('device', name),
       type: 'device',
       dn: windows ? makeDn(name, COMPUTERS_DN) : null,
-      props: {
-        accountEnabled: i % 10 !== 9,
-        alternativeSecurityIds: [{ type: 2, identityProvider: null, key: Buffer.from(`X509:<SHA1-TP-PUBKEY>${deviceId}`).toString('base64') }],
-        approximateLastSignInDateTime: at(320 + (i % 30)),
-        complianceExpirationDateTime: null,
-        deviceCategory: null,
+      props: deviceShape({
+        name,
         deviceId,
-        deviceMetadata: null,
-        deviceOwnership: i % 4 === 3 ? 'Personal' : 'Company',
-        deviceVersion: 2,
-        displayName: name,
-        enrollmentProfileName: null,
-        enrollmentType: null,
-        extensionAttributes: ext(i % 3 === 0 ? { 1: 'BYOD-Device', 2: `Floor-${(i % 5) + 1}` } : {}),
-        isCompliant: i % 5 !== 4,
-        isManaged: i % 6 !== 5,
-        isManagementRestricted: null,
-        isRooted: false,
-        managementType: i % 6 !== 5 ? 'MDM' : null,
-        manufacturer: maker,
-        mdmAppId: i % 6 !== 5 ? '0000000a-0000-0000-c000-000000000000' : null,
-        model,
-        onPremisesLastSyncDateTime: windows ? at(330) : null,
-        onPremisesSecurityIdentifier: null,
-        onPremisesSyncEnabled: windows && i % 2 === 0 ? true : null,
-        operatingSystem: os,
-        operatingSystemVersion: ver,
+        platform: [os, ver, maker, model],
         physicalIds: [`[USER-GID]:${owner.id}:6825761${String(i).padStart(6, '0')}`, `[GID]:g:6966${String(i).padStart(10, '0')}`],
-        profileType: 'RegisteredDevice',
-        registrationDateTime: at(20 + i),
-        systemLabels: [],
-        trustType: windows ? (i % 2 === 0 ? 'ServerAd' : 'AzureAd') : 'Workplace',
-      },
+        registeredAt: at(20 + i),
+        lastSignInAt: at(320 + (i % 30)),
+        syncAt: at(330),
+        v: i,
+      }),
     });
     await w.addLink('registeredOwner', d.id, owner.id);
     await w.addLink('registeredUser', d.id, owner.id);
@@ -393,46 +332,30 @@ async function buildSchools(w: Writer, staff: { id: string; name: string }[], au
   let studentNo = 0;
   for (let s = 0; s < schools.length; s++) {
     const sc = schools[s];
-    const school = await au(sc.name, 'educationSchool', {
-      address: { city: sc.city, countryOrRegion: sc.country, postalCode: sc.zip, state: sc.state, street: sc.street },
-      createdBy,
-      externalId: `SIS-${sc.number}`,
-      externalPrincipalId: `P-${sc.number}`,
-      externalSource: 'sis',
-      externalSourceDetail: 'School Data Sync',
-      fax: null,
-      highestGrade: sc.high,
-      lowestGrade: sc.low,
-      phone: `+1 425 555 0${100 + s}`,
-      principalEmail: `principal${s + 1}@${DEMO_DOMAIN}`,
-      principalName: `${FIRST[10 + s]} ${LAST[20 + s]}`,
-      schoolNumber: sc.number,
-    });
+    const school = await au(
+      sc.name,
+      'educationSchool',
+      schoolShape({
+        name: sc.name,
+        number: sc.number,
+        lowestGrade: sc.low,
+        highestGrade: sc.high,
+        address: { city: sc.city, countryOrRegion: sc.country, postalCode: sc.zip, state: sc.state, street: sc.street },
+        phone: `+1 425 555 0${100 + s}`,
+        principalEmail: `principal${s + 1}@${DEMO_DOMAIN}`,
+        principalName: `${FIRST[10 + s]} ${LAST[20 + s]}`,
+        createdBy,
+      }),
+    );
     const teachers = [];
-    for (let t = 0; t < 2; t++) teachers.push(await eduUser(w, `teacher`, s, t, 'teacher', passwordHash, createdBy));
+    for (let t = 0; t < 2; t++) teachers.push(await eduUser(w, 'teacher', s, t, passwordHash, createdBy));
     const students = [];
-    for (let k = 0; k < 8; k++) students.push(await eduUser(w, `student`, s, studentNo++, 'student', passwordHash, createdBy, sc.low));
+    for (let k = 0; k < 8; k++) students.push(await eduUser(w, 'student', s, studentNo++, passwordHash, createdBy, sc.low));
     for (const u of [...teachers, ...students]) await w.addLink('member', school.id, u.id);
     for (let c = 0; c < 3; c++) {
       const subject = subjects[(s + c) % subjects.length];
       const name = `${subject} ${sc.number}-${c + 1}`;
-      const cls = await group(
-        name,
-        'class',
-        {
-          classCode: `${subject.slice(0, 3).toUpperCase()}${100 + c}`,
-          course: { courseNumber: `${subject.slice(0, 4).toUpperCase()}-${c + 1}`, description: `${subject} course`, displayName: subject, externalId: `C-${s}-${c}`, subject },
-          createdBy,
-          externalId: `SEC-${sc.number}-${c + 1}`,
-          externalName: name,
-          externalSource: 'sis',
-          externalSourceDetail: 'School Data Sync',
-          grade: sc.high,
-          term: { displayName: 'Fall 2025', startDate: '2025-09-01', endDate: '2026-01-31', externalId: 'T-2025-FALL' },
-          visibility: 'HiddenMembership',
-        },
-        'educationClass',
-      );
+      const cls = await group(name, 'class', classFacet({ name, subject, index: c, courseId: `C-${s}-${c}`, sectionId: `SEC-${sc.number}-${c + 1}`, grade: sc.high, createdBy }), 'educationClass');
       await w.addLink('schoolClass', school.id, cls.id);
       const teacher = teachers[c % teachers.length];
       // Teachers are owners and members of the class, as Office experiences expect.
@@ -443,57 +366,33 @@ async function buildSchools(w: Writer, staff: { id: string; name: string }[], au
   }
 }
 
-async function eduUser(w: Writer, role: 'teacher' | 'student', school: number, n: number, primaryRole: string, passwordHash: string, createdBy: Props, grade = '9') {
+async function eduUser(w: Writer, role: 'teacher' | 'student', school: number, n: number, passwordHash: string, createdBy: Props, grade = '9') {
   const given = FIRST[(n * 5 + school * 3 + (role === 'teacher' ? 11 : 2)) % FIRST.length];
   const sur = LAST[(n * 7 + school + (role === 'teacher' ? 13 : 4)) % LAST.length];
   const tag = role === 'teacher' ? `t${school}${n}` : `s${n}`;
   const name = `${given} ${sur}`;
   const upn = `${given}.${sur}.${tag}@${DEMO_DOMAIN}`.toLowerCase();
   const ident = identity('user', `${role}:${tag}:${name}`);
-  const address = { city: 'Seattle', countryOrRegion: 'US', postalCode: '98052', state: 'WA', street: `${10 + n} Main St` };
   const u = await w.create({
     ...ident,
     type: 'user',
     facet: 'educationUser',
     dn: makeDn(`${name} ${tag}`, USERS_DN),
-    props: {
-      accountEnabled: true,
-      displayName: name,
-      givenName: given,
-      surname: sur,
-      middleName: null,
-      userPrincipalName: upn,
-      mail: upn,
-      mailNickname: upn.split('@')[0],
-      department: role === 'teacher' ? 'Faculty' : 'Students',
-      jobTitle: role === 'teacher' ? 'Teacher' : 'Student',
-      usageLocation: 'US',
-      preferredLanguage: 'en-US',
-      userType: 'Member',
-      businessPhones: [],
-      mobilePhone: null,
-      officeLocation: null,
-      proxyAddresses: [`SMTP:${upn}`],
-      otherMails: [],
-      createdDateTime: at(40 + n),
-      onPremisesExtensionAttributes: ext(),
-      showInAddressList: true,
-      passwordPolicies: null,
-      // education facet
-      primaryRole,
-      externalSource: 'sis',
-      externalSourceDetail: 'School Data Sync',
+    props: educationUserShape({
+      given,
+      sur,
+      upn,
+      role,
+      tag,
+      n,
+      grade,
+      createdAt: at(40 + n),
       createdBy,
-      mailingAddress: address,
-      residenceAddress: address,
-      onPremisesInfo: { immutableId: null },
       relatedContacts:
         role === 'student'
-          ? [{ id: nameGuid(`contact:${tag}`), displayName: `Parent of ${given}`, emailAddress: `parent.${tag}@mail.example`, mobilePhone: '+1 425 555 0199', relationship: 'parent', accessConsent: true }]
+          ? [{ displayName: `Parent of ${given}`, emailAddress: `parent.${tag}@mail.example`, mobilePhone: '+1 425 555 0199', relationship: 'parent', accessConsent: true }]
           : [],
-      student: role === 'student' ? { birthDate: `20${10 - (n % 4)}-0${1 + (n % 9)}-1${n % 9}`, externalId: `STU-${tag}`, gender: ['female', 'male', 'other'][n % 3], grade, graduationYear: String(2030 + (n % 4)), studentNumber: `${20250000 + n}` } : null,
-      teacher: role === 'teacher' ? { externalId: `TCH-${tag}`, teacherNumber: `T${1000 + school * 10 + n}` } : null,
-    },
+    }),
   });
   await w.tx.insertInto('credentials').values({ user_id: u.id, password_hash: passwordHash, failed_attempts: 0, locked_until: null }).execute();
   return u;

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { CITIES, DEMO_DOMAIN, DEPARTMENTS, FIRST, LAST } from './demo-data.js';
 import { domainDn, makeDn } from './ids.js';
 import type { Props } from './model.js';
+import { classFacet, deviceShape, educationUserShape, groupShape, schoolShape, userShape, type Platform } from './shapes.js';
 
 const BASE_DN = `OU=Generated,${domainDn(DEMO_DOMAIN)}`;
 const T0 = Date.parse('2024-01-01T08:00:00Z');
@@ -46,8 +47,6 @@ export function identityOf(seed: number, kind: Kind, n: number): Identity {
 }
 
 const pick = <T>(list: readonly T[], h: number) => list[h % list.length];
-const ext = (values: Record<number, string> = {}) =>
-  Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`extensionAttribute${i + 1}`, values[i + 1] ?? null]));
 
 export interface Person {
   given: string;
@@ -68,53 +67,26 @@ export function userProps(seed: number, n: number, ident: Identity): { dn: strin
   const p = personOf(seed, 'user', n);
   const h = hash(seed, 'user', n, 2);
   const [city, country, countryName] = pick(CITIES, h);
-  const synced = h % 3 !== 0;
-  const name = `${p.given} ${p.sur}`;
-  const dn = makeDn(`${name} ${p.tag}`, `OU=Users,${BASE_DN}`);
-  return {
+  const dn = makeDn(`${p.given} ${p.sur} ${p.tag}`, `OU=Users,${BASE_DN}`);
+  const spec = {
+    ...p,
+    domain: DEMO_DOMAIN,
     dn,
-    props: {
-      accountEnabled: h % 29 !== 0,
-      displayName: name,
-      givenName: p.given,
-      surname: p.sur,
-      userPrincipalName: p.upn,
-      mail: p.upn,
-      mailNickname: p.upn.split('@')[0],
-      otherMails: [],
-      proxyAddresses: [`SMTP:${p.upn}`],
-      jobTitle: pick(['Analyst', 'Engineer', 'Manager', 'Designer', 'Consultant', 'Technician'], h >>> 4),
-      department: pick(DEPARTMENTS, h >>> 7),
-      companyName: 'Example Corporation',
-      employeeId: String(1_000_000 + n),
-      city,
-      country: countryName,
-      usageLocation: country,
-      officeLocation: `${city} ${1 + ((h >>> 10) % 6)}/${100 + (n % 400)}`,
-      businessPhones: [`+1 425 555 ${String(n % 10000).padStart(4, '0')}`],
-      mobilePhone: null,
-      preferredLanguage: 'en-US',
-      userType: 'Member',
-      createdDateTime: at(n),
-      creationType: null,
-      externalUserState: null,
-      onPremisesSyncEnabled: synced ? true : null,
-      onPremisesLastSyncDateTime: synced ? at(600_000 + (n % 1440)) : null,
-      onPremisesDistinguishedName: synced ? dn : null,
-      onPremisesSamAccountName: synced ? `${p.given[0]}${p.sur}${n}`.toLowerCase().slice(0, 20) : null,
-      onPremisesSecurityIdentifier: synced ? ident.sid : null,
-      onPremisesImmutableId: synced ? Buffer.from(ident.objectGuid.replace(/-/g, ''), 'hex').toString('base64') : null,
-      onPremisesDomainName: synced ? DEMO_DOMAIN : null,
-      onPremisesUserPrincipalName: synced ? p.upn : null,
-      onPremisesExtensionAttributes: ext(h % 4 === 0 ? { 1: 'FTE', 2: `Cost-${100 + (h % 7)}` } : {}),
-      ageGroup: null,
-      showInAddressList: true,
-      passwordPolicies: null,
-    },
+    sid: ident.sid,
+    objectGuid: ident.objectGuid,
+    synced: h % 3 !== 0,
+    samAccountName: `${p.given[0]}${p.sur}${n}`.toLowerCase().slice(0, 20),
+    city,
+    countryName,
+    usageLocation: country,
+    createdAt: at(n),
+    syncAt: at(600_000 + (n % 1440)),
+    v: h,
   };
+  return { dn, props: userShape(spec, { employeeId: String(1_000_000 + n), department: pick(DEPARTMENTS, h >>> 7) }) };
 }
 
-const PLATFORMS: [string, string, string, string, string][] = [
+const PLATFORMS: [string, ...Platform][] = [
   ['LT', 'Windows', '10.0.22631.4317', 'Microsoft Corporation', 'Surface Laptop 5'],
   ['DT', 'Windows', '10.0.26100.2033', 'Dell Inc.', 'OptiPlex 7010'],
   ['PH', 'iOS', '17.6.1', 'Apple', 'iPhone 15'],
@@ -126,79 +98,25 @@ const PLATFORMS: [string, string, string, string, string][] = [
 /** Device display names start with a platform code (LT-, DT-, PH-, AN-, MB-, TB-): startsWith filters select a sixth each. */
 export function deviceProps(seed: number, n: number, ownerId: string | undefined): { dn: string | null; name: string; props: Props } {
   const h = hash(seed, 'device', n);
-  const [code, os, ver, maker, model] = pick(PLATFORMS, h);
+  const [code, ...platform] = pick(PLATFORMS, h);
   const name = `${code}-${seed}X${String(n).padStart(7, '0')}`;
-  const deviceId = guid(`tenantbox-gen-deviceId:${seed}:${n}`);
-  const windows = os === 'Windows';
-  return {
+  const props = deviceShape({
     name,
-    dn: windows ? makeDn(name, `OU=Computers,${BASE_DN}`) : null,
-    props: {
-      accountEnabled: h % 23 !== 0,
-      alternativeSecurityIds: [{ type: 2, identityProvider: null, key: Buffer.from(`X509:<SHA1-TP-PUBKEY>${deviceId}`).toString('base64') }],
-      approximateLastSignInDateTime: at(500_000 + (h % 100_000)),
-      complianceExpirationDateTime: null,
-      deviceCategory: null,
-      deviceId,
-      deviceMetadata: null,
-      deviceOwnership: h % 4 === 3 ? 'Personal' : 'Company',
-      deviceVersion: 2,
-      displayName: name,
-      enrollmentProfileName: null,
-      enrollmentType: null,
-      extensionAttributes: ext(h % 3 === 0 ? { 1: 'BYOD-Device', 2: `Floor-${(h % 5) + 1}` } : {}),
-      isCompliant: h % 5 !== 4,
-      isManaged: h % 6 !== 5,
-      isManagementRestricted: null,
-      isRooted: false,
-      managementType: h % 6 !== 5 ? 'MDM' : null,
-      manufacturer: maker,
-      mdmAppId: h % 6 !== 5 ? '0000000a-0000-0000-c000-000000000000' : null,
-      model,
-      onPremisesLastSyncDateTime: windows ? at(600_000) : null,
-      onPremisesSecurityIdentifier: null,
-      onPremisesSyncEnabled: windows && h % 2 === 0 ? true : null,
-      operatingSystem: os,
-      operatingSystemVersion: ver,
-      physicalIds: ownerId ? [`[USER-GID]:${ownerId}:${String(n).padStart(13, '0')}`] : [],
-      profileType: 'RegisteredDevice',
-      registrationDateTime: at(100_000 + n),
-      systemLabels: [],
-      trustType: windows ? (h % 2 === 0 ? 'ServerAd' : 'AzureAd') : 'Workplace',
-    },
-  };
+    deviceId: guid(`tenantbox-gen-deviceId:${seed}:${n}`),
+    platform,
+    physicalIds: ownerId ? [`[USER-GID]:${ownerId}:${String(n).padStart(13, '0')}`] : [],
+    registeredAt: at(100_000 + n),
+    lastSignInAt: at(500_000 + (h % 100_000)),
+    syncAt: at(600_000),
+    v: h,
+  });
+  return { name, dn: platform[0] === 'Windows' ? makeDn(name, `OU=Computers,${BASE_DN}`) : null, props };
 }
 
 export function groupProps(seed: number, n: number, ident: Identity, kind: 'security' | 'm365' | 'class', name: string, extra: Props = {}): { dn: string | null; props: Props } {
-  const nick = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
-  const security = kind === 'security';
   return {
-    dn: security ? makeDn(name, `OU=Groups,${BASE_DN}`) : null,
-    props: {
-      displayName: name,
-      description: `${name} (${security ? 'security group' : 'Microsoft 365 group'})`,
-      mailEnabled: !security,
-      mailNickname: nick,
-      mail: security ? null : `${nick}@${DEMO_DOMAIN}`,
-      securityEnabled: security,
-      groupTypes: security ? [] : ['Unified'],
-      visibility: security ? null : 'Private',
-      createdDateTime: at(200_000 + n),
-      renewedDateTime: at(200_000 + n),
-      classification: null,
-      isAssignableToRole: null,
-      membershipRule: null,
-      membershipRuleProcessingState: null,
-      onPremisesSyncEnabled: security ? true : null,
-      onPremisesLastSyncDateTime: security ? at(600_000) : null,
-      onPremisesSecurityIdentifier: security ? ident.sid : null,
-      proxyAddresses: security ? [] : [`SMTP:${nick}@${DEMO_DOMAIN}`],
-      securityIdentifier: ident.sid,
-      theme: null,
-      preferredDataLocation: null,
-      expirationDateTime: null,
-      ...extra,
-    },
+    dn: kind === 'security' ? makeDn(name, `OU=Groups,${BASE_DN}`) : null,
+    props: groupShape({ name, kind, domain: DEMO_DOMAIN, sid: ident.sid, createdAt: at(200_000 + n), syncAt: at(600_000) }, extra),
   };
 }
 
@@ -211,97 +129,33 @@ export const SUBJECTS = ['Mathematics', 'Biology', 'History', 'Literature', 'Che
 
 export function schoolProps(seed: number, n: number, createdBy: Props): { name: string; dn: string; props: Props } {
   const name = `Generated School ${seed}-${n}`;
-  const number = `GS-${seed}-${n}`;
   return {
     name,
     dn: makeDn(name, `OU=Schools,${BASE_DN}`),
-    props: {
-      displayName: name,
-      description: `${name} administrative unit`,
-      visibility: null,
-      membershipType: null,
-      membershipRule: null,
-      membershipRuleProcessingState: null,
-      isMemberManagementRestricted: null,
-      address: { city: 'Seattle', countryOrRegion: 'US', postalCode: '98052', state: 'WA', street: `${n + 1} School Way` },
-      createdBy,
-      externalId: `SIS-${number}`,
-      externalPrincipalId: `P-${number}`,
-      externalSource: 'sis',
-      externalSourceDetail: 'School Data Sync',
-      fax: null,
-      highestGrade: '12',
+    props: schoolShape({
+      name,
+      number: `GS-${seed}-${n}`,
       lowestGrade: '9',
+      highestGrade: '12',
+      address: { city: 'Seattle', countryOrRegion: 'US', postalCode: '98052', state: 'WA', street: `${n + 1} School Way` },
       phone: `+1 425 555 ${String(n % 10000).padStart(4, '0')}`,
       principalEmail: `principal.${seed}.${n}@${DEMO_DOMAIN}`,
       principalName: `Principal ${n}`,
-      schoolNumber: number,
-    },
+      createdBy,
+    }),
   };
 }
 
 export function classExtra(school: number, c: number, seed: number, createdBy: Props): { name: string; extra: Props } {
   const subject = SUBJECTS[(school + c) % SUBJECTS.length];
   const name = `${subject} GS-${seed}-${school}-${c + 1}`;
-  return {
-    name,
-    extra: {
-      classCode: `${subject.slice(0, 3).toUpperCase()}${100 + c}`,
-      course: { courseNumber: `${subject.slice(0, 4).toUpperCase()}-${c + 1}`, description: `${subject} course`, displayName: subject, externalId: `C-${school}-${c}`, subject },
-      createdBy,
-      externalId: `SEC-${seed}-${school}-${c + 1}`,
-      externalName: name,
-      externalSource: 'sis',
-      externalSourceDetail: 'School Data Sync',
-      grade: '10',
-      term: { displayName: 'Fall 2025', startDate: '2025-09-01', endDate: '2026-01-31', externalId: 'T-2025-FALL' },
-      visibility: 'HiddenMembership',
-    },
-  };
+  return { name, extra: classFacet({ name, subject, index: c, courseId: `C-${school}-${c}`, sectionId: `SEC-${seed}-${school}-${c + 1}`, grade: '10', createdBy }) };
 }
 
 export function educationUserProps(seed: number, role: 'teacher' | 'student', n: number, createdBy: Props): { dn: string; props: Props } {
   const p = personOf(seed, role, n);
-  const name = `${p.given} ${p.sur}`;
-  const address = { city: 'Seattle', countryOrRegion: 'US', postalCode: '98052', state: 'WA', street: `${10 + (n % 900)} Main St` };
   return {
-    dn: makeDn(`${name} ${p.tag}`, `OU=Users,${BASE_DN}`),
-    props: {
-      accountEnabled: true,
-      displayName: name,
-      givenName: p.given,
-      surname: p.sur,
-      middleName: null,
-      userPrincipalName: p.upn,
-      mail: p.upn,
-      mailNickname: p.upn.split('@')[0],
-      department: role === 'teacher' ? 'Faculty' : 'Students',
-      jobTitle: role === 'teacher' ? 'Teacher' : 'Student',
-      usageLocation: 'US',
-      preferredLanguage: 'en-US',
-      userType: 'Member',
-      businessPhones: [],
-      mobilePhone: null,
-      officeLocation: null,
-      proxyAddresses: [`SMTP:${p.upn}`],
-      otherMails: [],
-      createdDateTime: at(300_000 + n),
-      onPremisesExtensionAttributes: ext(),
-      showInAddressList: true,
-      passwordPolicies: null,
-      primaryRole: role,
-      externalSource: 'sis',
-      externalSourceDetail: 'School Data Sync',
-      createdBy,
-      mailingAddress: address,
-      residenceAddress: address,
-      onPremisesInfo: { immutableId: null },
-      relatedContacts: [],
-      student:
-        role === 'student'
-          ? { birthDate: `20${10 - (n % 4)}-0${1 + (n % 9)}-1${n % 9}`, externalId: `STU-${p.tag}`, gender: ['female', 'male', 'other'][n % 3], grade: '10', graduationYear: String(2028 + (n % 4)), studentNumber: `${30000000 + n}` }
-          : null,
-      teacher: role === 'teacher' ? { externalId: `TCH-${p.tag}`, teacherNumber: `T${100000 + n}` } : null,
-    },
+    dn: makeDn(`${p.given} ${p.sur} ${p.tag}`, `OU=Users,${BASE_DN}`),
+    props: educationUserShape({ ...p, role, n, grade: '10', createdAt: at(300_000 + n), createdBy, relatedContacts: [] }),
   };
 }
