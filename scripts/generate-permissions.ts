@@ -9,6 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { normalisePath } from '../src/auth/permission-paths.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..');
@@ -45,16 +46,6 @@ interface ProvisioningFile {
   permissionDeployments: Record<string, { id: string; scheme: string; resourceAppId: string; isEnabled?: boolean }[]>;
 }
 
-/** The catalogue's path form: lower case, every `{placeholder}` written `{}`, quotes around key values dropped. */
-export function normalisePath(path: string): string {
-  return path
-    .trim()
-    .toLowerCase()
-    .replace(/'\{[^}]*\}'/g, '{}')
-    .replace(/\{[^}]*\}/g, '{}')
-    .replace(/\s+/g, '')
-    .replace(/\/+$/, '');
-}
 
 // Workloads that hang off users, groups and /me but are not directory data (Files, Outlook mail/calendar/contacts,
 // OneNote, Teams, Planner, To Do, Cloud PC): Tenantbox never serves them, and they are two thirds of the paths.

@@ -4,6 +4,7 @@
 import { GraphError } from '../graph/errors.js';
 import type { Principal } from './principal.js';
 import catalogue from './permission-catalogue.generated.json' with { type: 'json' };
+import { normalisePath } from './permission-paths.js';
 
 export type PermissionScheme = 'Application' | 'DelegatedWork';
 
@@ -28,16 +29,10 @@ const grants: Record<PermissionScheme, string[]>[] = data.grants.map((g) => {
   return { Application: names(app), DelegatedWork: names(delegated) };
 });
 
-/** The catalogue's path form: lower case, any `{placeholder}` (quoted or not) written `{}`, no trailing slash. */
+/** A served route in the catalogue's path form (see normalisePath), rooted, without a version prefix. */
 export function normaliseRoute(routeTemplate: string): string {
   const path = routeTemplate.split('?')[0];
-  const normalised = path
-    .trim()
-    .toLowerCase()
-    .replace(/'\{[^}]*\}'/g, '{}')
-    .replace(/\{[^}]*\}/g, '{}')
-    .replace(/\s+/g, '')
-    .replace(/\/+$/, '');
+  const normalised = normalisePath(path);
   const withRoot = normalised.startsWith('/') ? normalised : `/${normalised}`;
   // Tolerate the version prefix if a caller passes the full Graph path.
   return withRoot.replace(/^\/(v1\.0|beta)(?=\/)/, '');
