@@ -1,7 +1,7 @@
 // User passwords and the scrypt hashing shared with app secrets, plus failed sign-in counting with lockout.
 // Users themselves are `objects` rows (type 'user', alt_key = lower-case userPrincipalName); this module only reads
 // them.
-import { randomBytes, scrypt as scryptCb, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHmac, randomBytes, scrypt as scryptCb, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { Db, Store } from '../store/open.js';
 
 // --- hashing -------------------------------------------------------------------------------------------------
@@ -37,8 +37,27 @@ function decode(part: string): Buffer {
   return Buffer.from(part.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), 'base64url');
 }
 
+// scrypt is slow on purpose (tens of ms), which would cap token issuance at a few dozen per second. A secret that
+// verified once against a stored hash is remembered as an HMAC under a key that lives only in this process, so
+// the memo gives an attacker nothing to brute-force; failures are never remembered and always pay full price.
+const memoKey = randomBytes(32);
+const verified = new Set<string>();
+const VERIFIED_MAX = 1000;
+const memoOf = (secret: string, stored: string) => createHmac('sha256', memoKey).update(stored).update('\u0000').update(secret).digest('base64');
+
 /** Constant-time comparison of `secret` against a stored `scrypt$N$salt$hash`. False for anything unparseable. */
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  const memo = memoOf(secret, stored);
+  if (verified.has(memo)) return true;
+  const ok = await verifyScrypt(secret, stored);
+  if (ok) {
+    if (verified.size >= VERIFIED_MAX) verified.clear();
+    verified.add(memo);
+  }
+  return ok;
+}
+
+async function verifyScrypt(secret: string, stored: string): Promise<boolean> {
   const parts = stored.split('$');
   if (parts.length !== 4 || parts[0] !== 'scrypt') return false;
   const n = Number(parts[1]);
