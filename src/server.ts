@@ -18,6 +18,7 @@ import { registerOAuth } from './auth/oauth-routes.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { checkAccess } from './auth/permissions.js';
 import { loadTls } from './auth/tls.js';
+import { lazyChildLogger } from './lazy-logger.js';
 import { hmacKey } from './auth/keys.js';
 import { Throttle } from './graph/throttle.js';
 import { DEFAULT_BODY_BYTES, MAX_HEADER_BYTES, MAX_URL_BYTES, REQUEST_TIMEOUT_MS, clientErrorHandler, limitUrlLength } from './graph/limits.js';
@@ -79,6 +80,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       },
       // Per-request lines only when debugging; errors are always logged.
       logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+      childLoggerFactory: lazyChildLogger,
       trustProxy: false,
       routerOptions: { maxParamLength: MAX_URL_BYTES },
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;

@@ -2,7 +2,7 @@
 // JSON array of DirectoryObject. sizeLimit caps the result; without it every match is returned.
 import type { FastifyInstance } from 'fastify';
 import type { Directory } from '../directory/directory.js';
-import { objectsUnder } from '../directory/on-prem.js';
+import { objectPagesUnder } from '../directory/on-prem.js';
 import { readAttribute } from './attributes.js';
 import { adaxesTypeOf, directoryObjectJson, propertyList } from './directory-object.js';
 import { invalidModel } from './errors.js';
@@ -24,22 +24,24 @@ export async function searchRoutes(app: FastifyInstance, deps: { dir: Directory 
     // Business units are an Adaxes-only concept; Tenantbox has none.
     if (body.baseObject?.toLowerCase() === 'wkobj:businessunitscontainer') return [];
     const base = body.baseObject ? await resolveContainer(dir, body.baseObject, 'baseObject') : undefined;
-    const candidates = await objectsUnder(dir, base, !!base && !!body.oneLevel);
-    const docs = await dir.documents(candidates);
     const needsLinks = criteriaProperties(body.criteria).some((p) => p === 'memberof' || p === 'member');
     const selected = Array.isArray(body.select?.properties) ? body.select.properties.map(String) : propertyList(body.select?.properties);
     const out: Record<string, unknown>[] = [];
-    for (let i = 0; i < candidates.length; i++) {
-      if (body.sizeLimit && out.length >= body.sizeLimit) break;
-      const obj = candidates[i];
-      let linked = {};
-      if (needsLinks) {
-        const probe = await directoryObjectJson(dir, obj, ['memberOf', 'member'], docs[i]);
-        const p = probe.properties as Record<string, string[]>;
-        linked = { memberOf: p.memberOf, member: p.member };
+    const full = () => !!body.sizeLimit && out.length >= body.sizeLimit;
+    for await (const candidates of objectPagesUnder(dir, base, !!base && !!body.oneLevel)) {
+      const docs = await dir.documents(candidates);
+      for (let i = 0; i < candidates.length && !full(); i++) {
+        const obj = candidates[i];
+        let linked = {};
+        if (needsLinks) {
+          const probe = await directoryObjectJson(dir, obj, ['memberOf', 'member'], docs[i]);
+          const p = probe.properties as Record<string, string[]>;
+          linked = { memberOf: p.memberOf, member: p.member };
+        }
+        if (!matchesCriteria(body.criteria, adaxesTypeOf(obj), (name) => readAttribute(name, obj, docs[i], linked))) continue;
+        out.push(await directoryObjectJson(dir, obj, selected, docs[i]));
       }
-      if (!matchesCriteria(body.criteria, adaxesTypeOf(obj), (name) => readAttribute(name, obj, docs[i], linked))) continue;
-      out.push(await directoryObjectJson(dir, obj, selected, docs[i]));
+      if (full()) break;
     }
     return out;
   });

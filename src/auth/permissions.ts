@@ -82,6 +82,21 @@ function applyConsentRules(method: string, path: string, permissions: string[]):
  * `/devices(deviceId='{deviceId}')`); case and placeholder names do not matter.
  */
 export function allowedPermissions(method: string, routeTemplate: string, scheme: PermissionScheme): string[] {
+  // The catalogue never changes at run time, and the router asks about the same few route templates on every request.
+  const key = `${scheme}\u0000${method}\u0000${routeTemplate}`;
+  let hit = allowedCache.get(key);
+  if (hit === undefined) {
+    if (allowedCache.size >= ALLOWED_CACHE_MAX) allowedCache.clear();
+    hit = Object.freeze(computeAllowed(method, routeTemplate, scheme)) as string[];
+    allowedCache.set(key, hit);
+  }
+  return hit;
+}
+
+const ALLOWED_CACHE_MAX = 10_000;
+const allowedCache = new Map<string, string[]>();
+
+function computeAllowed(method: string, routeTemplate: string, scheme: PermissionScheme): string[] {
   const m = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
   const path = normaliseRoute(routeTemplate);
   let found = lookup(m, path, scheme);
@@ -111,7 +126,8 @@ export function heldPermissions(principal: Principal): string[] {
 
 export function hasAnyPermission(principal: Principal, permissions: readonly string[]): boolean {
   const held = heldPermissions(principal);
-  return permissions.some((p) => held.includes(p));
+  for (const p of permissions) if (held.includes(p)) return true;
+  return false;
 }
 
 /** Throws Graph's 403 unless one of the principal's permissions allows `method` on `routeTemplate`. */

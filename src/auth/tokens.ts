@@ -197,18 +197,28 @@ export interface VerifyOptions {
  * and foreign keys never reach signature checking. Throws 401 InvalidAuthenticationToken otherwise.
  */
 // An RSA verification costs more than the rest of a keyed GET; clients reuse a token for an hour. The signature of a
-// given token string under a given key never changes, so it is checked once; the claims (expiry…) on every call.
+// given token string under a given key never changes, so it is checked once, and the header and payload it vouches
+// for are decoded once; the claims (expiry…) are checked on every call.
 const VERIFIED_MAX = 10_000;
-const verifiedPayloads = new Map<string, Uint8Array>();
+const verifiedClaims = new Map<string, AccessTokenClaims>();
 let verifiedKid: string | undefined;
 
-function rememberVerified(token: string, kid: string, payload: Uint8Array) {
-  if (verifiedKid !== kid || verifiedPayloads.size >= VERIFIED_MAX) verifiedPayloads.clear();
+function rememberVerified(token: string, kid: string, claims: AccessTokenClaims) {
+  if (verifiedKid !== kid || verifiedClaims.size >= VERIFIED_MAX) verifiedClaims.clear();
   verifiedKid = kid;
-  verifiedPayloads.set(token, payload);
+  verifiedClaims.set(token, claims);
 }
 
 export async function verifyAccessToken(store: Store, token: string, opts: VerifyOptions): Promise<AccessTokenClaims> {
+  const key = await getSigningKey(store);
+  let claims = verifiedKid === key.kid ? verifiedClaims.get(token) : undefined;
+  if (!claims) claims = await verifySignedToken(token, key);
+  checkClaims(claims, opts);
+  return claims;
+}
+
+/** Everything about a token that depends only on its text and the key: shape, header, signature, payload. */
+async function verifySignedToken(token: string, key: Awaited<ReturnType<typeof getSigningKey>>): Promise<AccessTokenClaims> {
   if (!token || token.trim() === '') throw invalidToken(TOKEN_MESSAGES.empty);
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] === '' || parts[1] === '') throw invalidToken(TOKEN_MESSAGES.malformed);
@@ -218,16 +228,12 @@ export async function verifyAccessToken(store: Store, token: string, opts: Verif
   } catch {
     throw invalidToken(TOKEN_MESSAGES.malformed);
   }
-  const key = await getSigningKey(store);
   if (header.alg !== 'RS256' || header.kid !== key.kid) throw invalidToken(TOKEN_MESSAGES.signature);
-  let payloadBytes = verifiedPayloads.get(token);
-  if (!payloadBytes || verifiedKid !== key.kid) {
-    try {
-      ({ payload: payloadBytes } = await compactVerify(token, key.publicKey, { algorithms: ['RS256'] }));
-    } catch {
-      throw invalidToken(TOKEN_MESSAGES.signature);
-    }
-    rememberVerified(token, key.kid, payloadBytes);
+  let payloadBytes: Uint8Array;
+  try {
+    ({ payload: payloadBytes } = await compactVerify(token, key.publicKey, { algorithms: ['RS256'] }));
+  } catch {
+    throw invalidToken(TOKEN_MESSAGES.signature);
   }
   let claims: AccessTokenClaims;
   try {
@@ -236,12 +242,23 @@ export async function verifyAccessToken(store: Store, token: string, opts: Verif
     throw invalidToken(TOKEN_MESSAGES.malformed);
   }
   if (typeof claims !== 'object' || claims === null) throw invalidToken(TOKEN_MESSAGES.malformed);
+  // Shared between requests that present the same token: nobody may change it.
+  deepFreeze(claims);
+  rememberVerified(token, key.kid, claims);
+  return claims;
+}
 
+function deepFreeze(v: unknown) {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const x of Object.values(v)) deepFreeze(x);
+}
+
+function checkClaims(claims: AccessTokenClaims, opts: VerifyOptions) {
   const now = opts.now ?? nowSeconds();
   if (typeof claims.exp !== 'number' || typeof claims.nbf !== 'number') throw invalidToken(TOKEN_MESSAGES.expired);
   if (now - CLOCK_SKEW_SECONDS >= claims.exp || now + CLOCK_SKEW_SECONDS < claims.nbf) throw invalidToken(TOKEN_MESSAGES.expired);
   if (typeof claims.aud !== 'string' || !GRAPH_AUDIENCES.includes(claims.aud)) throw invalidToken(TOKEN_MESSAGES.audience);
   if (claims.iss !== v1Issuer(opts.tenantId) || claims.tid !== opts.tenantId) throw invalidToken(TOKEN_MESSAGES.issuer);
   if (typeof claims.appid !== 'string' || typeof claims.oid !== 'string') throw invalidToken(TOKEN_MESSAGES.invalid);
-  return claims;
 }

@@ -1,5 +1,6 @@
 // The directory core: reads and writes of directory objects and their memberships. No HTTP in here.
 import type { Store } from '../store/open.js';
+import { runPrepared } from '../store/prepared.js';
 import type { ObjectsTable } from '../store/schema.js';
 import { documentsOf } from './documents.js';
 import { classifyIdentifier, dnKey } from './ids.js';
@@ -30,9 +31,12 @@ export class Directory {
   }
 
   async get(id: string, types?: readonly ObjectType[]): Promise<DirObject | undefined> {
-    let q = this.db.selectFrom('objects').selectAll().where('id', '=', id.toLowerCase());
-    if (types) q = q.where('type', 'in', [...types]);
-    const row = await q.executeTakeFirst();
+    const key = id.toLowerCase();
+    const [row] = await runPrepared(this.db, `get:${types ? types.join(',') : ''}`, types ? [key, ...types] : [key], () => {
+      let q = this.db.selectFrom('objects').selectAll().where('id', '=', key);
+      if (types) q = q.where('type', 'in', [...types]);
+      return q;
+    });
     return row ? toObject(row as ObjectsTable) : undefined;
   }
 
@@ -51,7 +55,8 @@ export class Directory {
 
   /** Looks an object up by its alternate key: userPrincipalName for users, deviceId for devices, appId for service principals. */
   async byAltKey(type: ObjectType, key: string): Promise<DirObject | undefined> {
-    const row = await this.db.selectFrom('objects').selectAll().where('type', '=', type).where('alt_key', '=', key.toLowerCase()).executeTakeFirst();
+    const alt = key.toLowerCase();
+    const [row] = await runPrepared(this.db, 'byAltKey', [type, alt], () => this.db.selectFrom('objects').selectAll().where('type', '=', type).where('alt_key', '=', alt));
     return row ? toObject(row as ObjectsTable) : undefined;
   }
 
@@ -64,11 +69,14 @@ export class Directory {
   async resolveIdentifier(raw: string): Promise<DirObject | undefined> {
     const ident = classifyIdentifier(raw);
     if (!ident) throw new DirectoryError('invalid', `'${raw}' is not a valid distinguished name, GUID or SID.`);
-    let q = this.db.selectFrom('objects').selectAll();
-    if (ident.kind === 'dn') q = q.where('dn_key', '=', ident.key);
-    else if (ident.kind === 'sid') q = q.where('sid', '=', ident.sid);
-    else q = q.where((eb) => eb.or([eb('object_guid', '=', ident.guid), eb('id', '=', ident.guid)]));
-    const rows = await q.limit(2).execute();
+    const params = ident.kind === 'dn' ? [ident.key, 2] : ident.kind === 'sid' ? [ident.sid, 2] : [ident.guid, ident.guid, 2];
+    const rows = await runPrepared(this.db, `resolve:${ident.kind}`, params, () => {
+      let q = this.db.selectFrom('objects').selectAll();
+      if (ident.kind === 'dn') q = q.where('dn_key', '=', ident.key);
+      else if (ident.kind === 'sid') q = q.where('sid', '=', ident.sid);
+      else q = q.where((eb) => eb.or([eb('object_guid', '=', ident.guid), eb('id', '=', ident.guid)]));
+      return q.limit(2);
+    });
     const row = rows.find((r) => ident.kind !== 'guid' || r.object_guid === ident.guid) ?? rows[0];
     return row ? toObject(row as ObjectsTable) : undefined;
   }
@@ -76,7 +84,7 @@ export class Directory {
   async byDn(dn: string): Promise<DirObject | undefined> {
     const key = dnKey(dn);
     if (!key) return undefined;
-    const row = await this.db.selectFrom('objects').selectAll().where('dn_key', '=', key).executeTakeFirst();
+    const [row] = await runPrepared(this.db, 'byDn', [key], () => this.db.selectFrom('objects').selectAll().where('dn_key', '=', key));
     return row ? toObject(row as ObjectsTable) : undefined;
   }
 

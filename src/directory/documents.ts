@@ -2,6 +2,7 @@
 // (a user's assignedLicenses and assignedPlans come from the license assignments, the one source of truth).
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
+import { runPrepared } from '../store/prepared.js';
 import type { DirObject, Props } from './model.js';
 
 export interface ServicePlan {
@@ -24,7 +25,9 @@ export async function documentsOf(db: Q, objs: DirObject[]): Promise<Props[]> {
   const licenses = new Map<string, { skuId: string; disabledPlans: string[]; assignedAt: string }[]>();
   const plansBySku = new Map<string, ServicePlan[]>();
   if (users.length) {
-    const rows = await db.selectFrom('license_assignments').selectAll().where('user_id', 'in', users).orderBy('sku_id').execute();
+    const rows = await runPrepared(db, `documents:licenses:${users.length}`, users, () =>
+      db.selectFrom('license_assignments').selectAll().where('user_id', 'in', users).orderBy('sku_id'),
+    );
     for (const r of rows) {
       const list = licenses.get(r.user_id) ?? [];
       list.push({ skuId: r.sku_id, disabledPlans: JSON.parse(r.disabled_plans) as string[], assignedAt: r.assigned_at });
@@ -32,7 +35,7 @@ export async function documentsOf(db: Q, objs: DirObject[]): Promise<Props[]> {
     }
     const skuIds = [...new Set(rows.map((r) => r.sku_id))];
     if (skuIds.length) {
-      const skus = await db.selectFrom('skus').select(['sku_id', 'service_plans']).where('sku_id', 'in', skuIds).execute();
+      const skus = await runPrepared(db, `documents:plans:${skuIds.length}`, skuIds, () => db.selectFrom('skus').select(['sku_id', 'service_plans']).where('sku_id', 'in', skuIds));
       for (const s of skus) plansBySku.set(s.sku_id, JSON.parse(s.service_plans) as ServicePlan[]);
     }
   }

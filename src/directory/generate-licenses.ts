@@ -1,12 +1,9 @@
 // Licences for generated users: real license_assignments rows (consumedUnits stays a count of them), kept within
-// each SKU's prepaid units, and the users' index rows brought in line with the assignedLicenses/assignedPlans
-// their documents now derive.
-import { indexEntries } from '../odata/index-rows.js';
+// each SKU's prepaid units, written before the users so that their first index rows already reflect them.
 import type { Tx } from '../store/open.js';
 import { SKUS } from './demo-data.js';
-import { documentsOf } from './documents.js';
+import { consumedUnits } from './licensing.js';
 import { nameGuid } from './ids.js';
-import { type DirObject, resourcesOf } from './model.js';
 
 const CHUNK = 500;
 
@@ -24,10 +21,7 @@ export const SCALE_SKU = {
 /** The demo's Microsoft 365 E5: a sprinkling of generated users get it while its units last. */
 export const PREMIUM_SKU_ID = SKUS[0].skuId;
 
-async function consumed(tx: Tx, skuId: string): Promise<number> {
-  const r = await tx.selectFrom('license_assignments').select((eb) => eb.fn.countAll().as('n')).where('sku_id', '=', skuId).executeTakeFirst();
-  return Number(r?.n ?? 0);
-}
+const consumed = consumedUnits;
 
 /** Creates the scale SKU or grows it so that `more` further assignments fit; units are rounded up to thousands. */
 export async function ensureScaleCapacity(tx: Tx, tenantId: string, more: number): Promise<void> {
@@ -65,41 +59,11 @@ export async function unitsLeft(tx: Tx, skuId: string): Promise<number> {
 }
 
 /**
- * Inserts the assignments and rewrites the licence-derived index rows of the users concerned. Objects were
- * created in this transaction by createMany, which indexed them without licences.
+ * Inserts the assignments of users about to be created: Writer.createMany then indexes the users with the
+ * assignedLicenses and assignedPlans their documents derive from these rows.
  */
-export async function assignLicenses(tx: Tx, users: DirObject[], skusOf: Map<string, string[]>, assignedAt: string): Promise<number> {
-  const rows = users.flatMap((u) => (skusOf.get(u.id) ?? []).map((sku_id) => ({ user_id: u.id, sku_id, disabled_plans: '[]', assigned_at: assignedAt })));
+export async function assignLicenses(tx: Tx, userIds: readonly string[], skusOf: Map<string, string[]>, assignedAt: string): Promise<number> {
+  const rows = userIds.flatMap((id) => (skusOf.get(id) ?? []).map((sku_id) => ({ user_id: id, sku_id, disabled_plans: '[]', assigned_at: assignedAt })));
   for (let i = 0; i < rows.length; i += CHUNK) await tx.insertInto('license_assignments').values(rows.slice(i, i + CHUNK)).execute();
-  const licensed = users.filter((u) => skusOf.get(u.id)?.length);
-  for (let i = 0; i < licensed.length; i += CHUNK) await reindexLicenses(tx, licensed.slice(i, i + CHUNK));
   return rows.length;
-}
-
-async function reindexLicenses(tx: Tx, objs: DirObject[]) {
-  const docs = await documentsOf(tx, objs);
-  // Stale rows are deleted by their full key, grouped by (resource, prop, value): no secondary index needed.
-  const stale = new Map<string, string[]>();
-  const fresh: { resource: string; prop: string; value: string; object_id: string }[] = [];
-  objs.forEach((o, i) => {
-    for (const resource of resourcesOf(o.type, o.facet)) {
-      const before = indexEntries(resource, { id: o.id, ...o.props });
-      for (const [prop, values] of indexEntries(resource, docs[i])) {
-        const old = before.get(prop) ?? [];
-        for (const value of old) {
-          if (values.includes(value)) continue;
-          const key = `${resource}\u0000${prop}\u0000${value}`;
-          if (!stale.has(key)) stale.set(key, []);
-          stale.get(key)!.push(o.id);
-        }
-        for (const value of values) if (!old.includes(value)) fresh.push({ resource, prop, value, object_id: o.id });
-      }
-    }
-  });
-  for (const [key, ids] of stale) {
-    const [resource, prop, value] = key.split('\u0000');
-    await tx.deleteFrom('object_index').where('resource', '=', resource).where('prop', '=', prop).where('value', '=', value).where('object_id', 'in', ids).execute();
-  }
-  fresh.sort((a, b) => (a.prop < b.prop ? -1 : a.prop > b.prop ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-  for (let i = 0; i < fresh.length; i += CHUNK) await tx.insertInto('object_index').values(fresh.slice(i, i + CHUNK)).execute();
 }

@@ -1,8 +1,11 @@
 // License accounting shared by every face: the tenant's subscriptions and the users' assignments.
-// Table license_assignments is the only truth; consumedUnits is always counted from it, inside the write
-// transaction that changes it. Writes are serialised by Directory.write (SQLite has one writer, PostgreSQL takes
-// an advisory lock first), so the count a transaction reads cannot change before it commits.
+// Table license_assignments is the only truth; consumedUnits is its row count per SKU, which the store keeps in
+// skus.consumed_units in the same statement that changes the rows (migration 002). Writes are serialised by
+// Directory.write (SQLite has one writer, PostgreSQL takes an advisory lock first), so the count a transaction
+// reads cannot change before it commits.
 import type { Db, Tx } from '../store/open.js';
+import type { Selectable } from 'kysely';
+import { runPrepared } from '../store/prepared.js';
 import type { SkusTable } from '../store/schema.js';
 import type { Directory } from './directory.js';
 import type { ServicePlan } from './documents.js';
@@ -51,7 +54,9 @@ export const MESSAGES = {
 
 type Q = Db | Tx;
 
-function toSku(row: SkusTable, consumed: number): Sku {
+type SkuRow = Selectable<SkusTable>;
+
+function toSku(row: SkuRow): Sku {
   return {
     skuId: row.sku_id,
     skuPartNumber: row.sku_part_number,
@@ -59,7 +64,7 @@ function toSku(row: SkusTable, consumed: number): Sku {
     appliesTo: row.applies_to,
     capabilityStatus: row.capability_status,
     prepaidUnits: { enabled: Number(row.prepaid_enabled), lockedOut: Number(row.prepaid_locked_out), suspended: Number(row.prepaid_suspended), warning: Number(row.prepaid_warning) },
-    consumedUnits: consumed,
+    consumedUnits: Number(row.consumed_units),
     accountId: row.account_id,
     accountName: row.account_name,
     subscriptionIds: JSON.parse(row.subscription_ids) as string[],
@@ -67,26 +72,22 @@ function toSku(row: SkusTable, consumed: number): Sku {
   };
 }
 
-async function consumedBySku(db: Q, skuIds?: string[]): Promise<Map<string, number>> {
-  let q = db.selectFrom('license_assignments').select((eb) => ['sku_id', eb.fn.countAll().as('n')]).groupBy('sku_id');
-  if (skuIds) q = q.where('sku_id', 'in', skuIds);
-  const rows = await q.execute();
-  return new Map(rows.map((r) => [r.sku_id, Number(r.n)]));
-}
-
 /** Every subscription of the tenant with its real consumedUnits, in a stable order (part number). */
 export async function listSkus(db: Q): Promise<Sku[]> {
-  const rows = await db.selectFrom('skus').selectAll().orderBy('sku_part_number').execute();
-  const consumed = await consumedBySku(db);
-  return rows.map((r) => toSku(r as SkusTable, consumed.get(r.sku_id) ?? 0));
+  const rows = await runPrepared(db, 'listSkus', [], () => db.selectFrom('skus').selectAll().orderBy('sku_part_number'));
+  return rows.map((r) => toSku(r));
 }
 
 export async function findSku(db: Q, skuId: string): Promise<Sku | undefined> {
   if (!isGuid(skuId)) return undefined;
   const row = await db.selectFrom('skus').selectAll().where('sku_id', '=', skuId.toLowerCase()).executeTakeFirst();
-  if (!row) return undefined;
-  const consumed = await consumedBySku(db, [row.sku_id]);
-  return toSku(row as SkusTable, consumed.get(row.sku_id) ?? 0);
+  return row ? toSku(row) : undefined;
+}
+
+/** The SKU's consumedUnits as this transaction sees it. */
+export async function consumedUnits(db: Q, skuId: string): Promise<number> {
+  const row = await db.selectFrom('skus').select('consumed_units').where('sku_id', '=', skuId).executeTakeFirst();
+  return Number(row?.consumed_units ?? 0);
 }
 
 export async function assignmentsOf(db: Q, userId: string): Promise<Assignment[]> {
@@ -135,11 +136,9 @@ export async function applyLicenseChange(w: Writer, user: DirObject, change: Lic
   }
   for (const a of adds) {
     if (!a.isNew) continue;
-    // Counted again here, inside the serialised write, rather than trusting the listing above: this is the count
+    // Read again here, inside the serialised write, rather than trusting the listing above: this is the count
     // that decides, and no other writer can move it before this transaction commits.
-    const n = Number(
-      (await w.tx.selectFrom('license_assignments').select((eb) => eb.fn.countAll().as('n')).where('sku_id', '=', a.sku.skuId).executeTakeFirst())?.n ?? 0,
-    );
+    const n = await consumedUnits(w.tx, a.sku.skuId);
     if (n + 1 > a.sku.prepaidUnits.enabled || a.sku.capabilityStatus === 'LockedOut') throw fail('noUnits', MESSAGES.noUnits(a.sku.skuId), { skuId: a.sku.skuId });
   }
 

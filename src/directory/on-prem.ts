@@ -1,6 +1,7 @@
 // The on-premises side of directory objects, as Active Directory tools see them: containers named by DN, new
 // objects with an objectGUID and a SID from the domain, moves and renames, passwords and lockout.
 // Containers (OUs, CN=Users) are not objects of their own here: a container exists as the parent part of DNs.
+import { sql } from 'kysely';
 import type { Directory } from './directory.js';
 import { dnKey, domainDn, makeDn, newGuid, parseDn } from './ids.js';
 import { type DirObject, DirectoryError, type Facet, type ObjectType, type Props } from './model.js';
@@ -39,19 +40,42 @@ export function requireManagedContainer(container: string, tenantDomain: string)
   return container.trim();
 }
 
-/** Objects with a DN under `base` (the whole subtree, or only its immediate children), ordered by DN. */
-export async function objectsUnder(dir: Directory, base: string | undefined, oneLevel: boolean): Promise<DirObject[]> {
-  const rows = (await dir.db.selectFrom('objects').selectAll().where('dn_key', 'is not', null).orderBy('dn_key').execute()) as ObjectsTable[];
+const UNDER_PAGE = 500;
+
+/**
+ * Objects with a DN under `base` (the whole subtree, or only its immediate children), ordered by DN, a page at a
+ * time: each page is one keyset query on dn_key that leaves non-matching rows in the store, so a caller that stops
+ * early (a search with sizeLimit) reads and parses no more than it returns.
+ */
+export async function* objectPagesUnder(dir: Directory, base: string | undefined, oneLevel: boolean): AsyncGenerator<DirObject[]> {
   const baseKey = base ? dnKey(base) : null;
   if (base && !baseKey) throw new DirectoryError('invalid', `'${base}' is not a valid distinguished name.`);
-  return rows
-    .filter((r) => {
+  // LIKE narrows in the store (on SQLite it ignores ASCII case, so it may let a few more through); endsWith decides.
+  const suffix = baseKey ? `%,${baseKey.replace(/[\\%_]/g, (c) => `\\${c}`)}` : null;
+  let after: string | null = null;
+  for (;;) {
+    let q = dir.db.selectFrom('objects').selectAll().where('dn_key', 'is not', null);
+    if (suffix) q = q.where(sql<boolean>`dn_key like ${suffix} escape '\\'`);
+    if (after !== null) q = q.where('dn_key', '>', after);
+    const rows = (await q.orderBy('dn_key').limit(UNDER_PAGE).execute()) as ObjectsTable[];
+    if (!rows.length) return;
+    after = rows[rows.length - 1].dn_key!;
+    const page = rows.filter((r) => {
       if (!baseKey) return true;
       const k = r.dn_key!;
       if (!k.endsWith(`,${baseKey}`)) return false;
       return !oneLevel || dnKey(parentDn(r.dn!)) === baseKey;
-    })
-    .map(toObject);
+    });
+    if (page.length) yield page.map(toObject);
+    if (rows.length < UNDER_PAGE) return;
+  }
+}
+
+/** Every object under `base`, ordered by DN (see objectPagesUnder). */
+export async function objectsUnder(dir: Directory, base: string | undefined, oneLevel: boolean): Promise<DirObject[]> {
+  const out: DirObject[] = [];
+  for await (const page of objectPagesUnder(dir, base, oneLevel)) out.push(...page);
+  return out;
 }
 
 export interface NewOnPremObject {

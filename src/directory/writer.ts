@@ -10,10 +10,14 @@ import { altKeyOf, type DirObject, DirectoryError, type LinkKind, type NewObject
 const CHUNK = 500;
 import { toObject } from './rows.js';
 import { RidAllocator, defaultDn, uniqueDn, type TenantIdentity } from './identity.js';
-import { documentOf } from './documents.js';
+import { documentOf, documentsOf } from './documents.js';
+
+/** Where createMany puts index rows: object_index, or the staging table of a bulk load (see generate.ts). */
+export type IndexTable = 'object_index' | 'object_index_load';
 
 export class Writer {
   private touched = new Map<string, 'created' | 'updated' | 'deleted'>();
+  private indexTable: IndexTable = 'object_index';
   private typeOf = new Map<string, { type: string; facet: string | null }>();
 
   private readonly rids: RidAllocator;
@@ -93,23 +97,36 @@ export class Writer {
 
   /**
    * Creates many objects with batched statements: the path for imports and generated tenants. Uniqueness is left
-   * to the store's unique indexes (a clash aborts the whole transaction), and documents are indexed as given
-   * (no licence assignments exist yet for new users).
+   * to the store's unique indexes (a clash aborts the whole transaction). Documents are indexed as they read after
+   * this call, so licence assignments a caller inserted beforehand for the new users are indexed with them.
    */
   async createMany(given: NewObject[]): Promise<string[]> {
     const rows: ObjectsTable[] = [];
-    const index: { resource: string; prop: string; value: string; object_id: string }[] = [];
+    const objs: DirObject[] = [];
     for (const input of await this.withIdentities(given)) {
       const row = this.rowOf(input);
       rows.push(row);
+      objs.push({ id: row.id, type: input.type, facet: row.facet as DirObject['facet'], dn: row.dn, objectGuid: row.object_guid, sid: row.sid, props: input.props, version: this.seq });
       this.mark(row.id, input.type, row.facet, 'created');
-      index.push(...this.indexRowsOf(row.id, input.type, row.facet, { id: row.id, ...input.props }));
     }
     await this.insertChunked('objects', rows);
+    const index: { resource: string; prop: string; value: string; object_id: string }[] = [];
+    for (let i = 0; i < objs.length; i += CHUNK) {
+      const part = objs.slice(i, i + CHUNK);
+      const docs = await documentsOf(this.tx, part);
+      part.forEach((o, k) => index.push(...this.indexRowsOf(o.id, o.type, o.facet, docs[k])));
+    }
     // In key order, successive rows land on the same b-tree pages: several times faster than random order at scale.
-    index.sort((a, b) => cmp(a.resource, b.resource) || cmp(a.prop, b.prop) || cmp(a.value, b.value) || cmp(a.object_id, b.object_id));
-    await this.insertChunked('object_index', index);
+    // A staging table has no key: it is sorted once, when the load merges it.
+    if (this.indexTable === 'object_index')
+      index.sort((a, b) => cmp(a.resource, b.resource) || cmp(a.prop, b.prop) || cmp(a.value, b.value) || cmp(a.object_id, b.object_id));
+    await this.insertChunked(this.indexTable, index);
     return rows.map((r) => r.id);
+  }
+
+  /** createMany in this transaction writes its index rows to `table` (a bulk load's staging table). */
+  indexInto(table: IndexTable): void {
+    this.indexTable = table;
   }
 
   /** Adds many links at once (existing ones are kept); both ends are recorded as changed for delta. */
@@ -238,7 +255,7 @@ export class Writer {
     return rows;
   }
 
-  private async insertChunked<T extends 'objects' | 'object_index' | 'change_log'>(table: T, rows: Insertable<Database[T]>[]) {
+  private async insertChunked<T extends 'objects' | IndexTable | 'change_log'>(table: T, rows: Insertable<Database[T]>[]) {
     // Chunks keep each statement under SQLite's bound-parameter limit.
     for (let i = 0; i < rows.length; i += CHUNK) await this.tx.insertInto(table).values(rows.slice(i, i + CHUNK) as never).execute();
   }

@@ -17,13 +17,20 @@ export const DEFAULT_BODY_BYTES = 1024 * 1024;
 /** A request that has not arrived completely within this time is dropped (slow-client protection). */
 export const REQUEST_TIMEOUT_MS = 60_000;
 
-/** Root onRequest hook: 414 for request targets over MAX_URL_BYTES, in the shape of the face that was asked. */
-export async function limitUrlLength(req: FastifyRequest, reply: FastifyReply) {
-  if (Buffer.byteLength(req.url) <= MAX_URL_BYTES) return;
+/**
+ * Root onRequest hook: 414 for request targets over MAX_URL_BYTES, in the shape of the face that was asked.
+ * Callback style (no promise per request); after replying it does not call `done`, as fastify expects.
+ */
+export function limitUrlLength(req: FastifyRequest, reply: FastifyReply, done: () => void) {
+  // A UTF-8 byte is at most 3 per UTF-16 unit of a URL: short URLs need no byte count.
+  if (req.url.length * 3 <= MAX_URL_BYTES || Buffer.byteLength(req.url) <= MAX_URL_BYTES) return done();
   const message = `The request URI is too long; the limit is ${MAX_URL_BYTES} bytes.`;
-  if (req.url.startsWith('/api')) return reply.code(414).send({ message, code: 'requestUriTooLong' });
+  if (req.url.startsWith('/api')) {
+    reply.code(414).send({ message, code: 'requestUriTooLong' });
+    return;
+  }
   stampIds(req, reply);
-  return sendGraphError(reply, new GraphError(414, 'Request_UriTooLong', message));
+  sendGraphError(reply, new GraphError(414, 'Request_UriTooLong', message));
 }
 
 /**

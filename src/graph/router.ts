@@ -48,6 +48,8 @@ export interface RouteOptions {
 }
 
 interface Route {
+  /** Registration order: the first matching route wins, whatever bucket it sits in. */
+  order: number;
   method: Method;
   permissionMethod: Method;
   template: string;
@@ -62,6 +64,29 @@ interface Route {
 export interface RouterDeps {
   authenticate(authorization: string | undefined): Promise<Principal>;
   checkAccess(principal: Principal, method: string, permissionPath: string): void;
+}
+
+/** Routes whose first segment starts with a placeholder sit in every bucket. */
+const ANY = '\u0000any';
+
+/**
+ * The literal start of a path's first segment, lower-cased (`devices` for /devices/…, /devices(deviceId='…') and
+ * /devices/$count): paths can only match routes whose templates begin with the same literal.
+ */
+function bucketOfPath(path: string): string {
+  let end = 1;
+  while (end < path.length) {
+    const c = path.charCodeAt(end);
+    if (c === 47 /* / */ || c === 40 /* ( */) break;
+    end++;
+  }
+  return path.slice(1, end).toLowerCase();
+}
+
+function bucketOfTemplate(template: string): string {
+  const first = bucketOfPath(template);
+  // An empty first segment may be followed by a cast or /$count: such a route is a candidate for any path.
+  return first === '' || first.includes('{') ? ANY : first;
 }
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -100,13 +125,16 @@ function compile(template: string, opts: RouteOptions): { regex: RegExp; names: 
 
 export class GraphRouter {
   private routes: Route[] = [];
+  /** Candidate routes per first-segment literal, in registration order; rebuilt after any add. */
+  private buckets: Map<string, Route[]> | undefined;
 
   constructor(private deps: RouterDeps) {}
 
   add(method: Method, template: string, handler: GraphHandler, opts: RouteOptions = {}) {
     const { regex, names } = compile(template, opts);
     const [permissionMethod, permissionTemplate] = opts.permissionAs ?? [method, template];
-    this.routes.push({ method, permissionMethod, template, permissionPath: permissionPathOf(permissionTemplate), regex, names, segments: template.split('/').slice(1), opts, handler });
+    this.buckets = undefined;
+    this.routes.push({ order: this.routes.length, method, permissionMethod, template, permissionPath: permissionPathOf(permissionTemplate), regex, names, segments: template.split('/').slice(1), opts, handler });
   }
 
   get(t: string, h: GraphHandler, o?: RouteOptions) {
@@ -139,13 +167,16 @@ export class GraphRouter {
     }
     const method = req.method.toUpperCase() as Method;
     let pathMatched = false;
-    for (const r of this.routes) {
+    for (const r of this.candidates(path)) {
       const m = r.regex.exec(path);
       if (!m) continue;
       pathMatched = true;
       if (r.method !== method) continue;
       const params: Record<string, string> = {};
-      r.names.forEach((n, idx) => (params[n] = m[idx + 1].replace(/''/g, "'")));
+      for (let idx = 0; idx < r.names.length; idx++) {
+        const v = m[idx + 1];
+        params[r.names[idx]] = v.includes("'") ? v.replace(/''/g, "'") : v;
+      }
       let next = r.names.length + 1;
       const cast = r.opts.casts?.length ? m[next++] : undefined;
       const countOnly = r.opts.count ? !!m[next] : false;
@@ -153,7 +184,11 @@ export class GraphRouter {
         throw new GraphError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
       this.deps.checkAccess(principal, r.permissionMethod, r.permissionPath);
       const headers: Record<string, string | undefined> = {};
-      for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+      const given = req.headers;
+      for (const k in given) {
+        const v = given[k];
+        headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+      }
       return r.handler({
         method,
         principal,
@@ -170,6 +205,22 @@ export class GraphRouter {
     }
     if (pathMatched) throw new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
     throw badRequest(`Resource not found for the segment '${this.unmatchedSegment(path)}'.`, 'BadRequest');
+  }
+
+  private candidates(path: string): Route[] {
+    if (!this.buckets) {
+      const byKey = new Map<string, Route[]>();
+      for (const r of this.routes) {
+        const key = bucketOfTemplate(r.template);
+        if (!byKey.has(key)) byKey.set(key, []);
+        byKey.get(key)!.push(r);
+      }
+      const any = byKey.get(ANY) ?? [];
+      for (const [key, list] of byKey) if (key !== ANY) byKey.set(key, [...list, ...any].sort((a, b) => a.order - b.order));
+      byKey.set(ANY, any);
+      this.buckets = byKey;
+    }
+    return this.buckets.get(bucketOfPath(path)) ?? this.buckets.get(ANY)!;
   }
 
   private canonicalCast(casts: readonly string[], given: string) {

@@ -9,18 +9,19 @@ export const BODY_LIMIT = 4 * 1024 * 1024;
 /** Graph's innerError date: UTC, no offset, no fraction. */
 const graphDate = () => new Date().toISOString().slice(0, 19);
 
+const CLIENT_REQUEST_ID = /^[\w.-]{1,100}$/;
+const DIAGNOSTIC = JSON.stringify({ ServerInfo: { DataCenter: 'Tenantbox', Slice: 'E', Ring: '0', ScaleUnit: '000', RoleInstance: 'tenantbox' } });
+
 export function requestIds(req: FastifyRequest): { requestId: string; clientRequestId: string } {
   const requestId = randomUUID();
   const given = req.headers['client-request-id'];
-  const clientRequestId = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : requestId;
+  const clientRequestId = typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : requestId;
   return { requestId, clientRequestId };
 }
 
 export function stampIds(req: FastifyRequest, reply: FastifyReply) {
   const ids = requestIds(req);
-  reply.header('request-id', ids.requestId);
-  reply.header('client-request-id', ids.clientRequestId);
-  reply.header('x-ms-ags-diagnostic', JSON.stringify({ ServerInfo: { DataCenter: 'Tenantbox', Slice: 'E', Ring: '0', ScaleUnit: '000', RoleInstance: 'tenantbox' } }));
+  reply.headers({ 'request-id': ids.requestId, 'client-request-id': ids.clientRequestId, 'x-ms-ags-diagnostic': DIAGNOSTIC });
   return ids;
 }
 

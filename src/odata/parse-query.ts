@@ -42,6 +42,16 @@ function option(params: QueryParams, name: string): string | undefined {
 }
 
 export function parseQuery(params: QueryParams, opts: ParseOptions): ODataQuery {
+  let empty = true;
+  for (const _ in params) {
+    empty = false;
+    break;
+  }
+  if (empty) {
+    // What the full parse below yields for no options at all: the common case of a keyed GET.
+    if (!hasResource(opts.resource)) throw new GraphError(500, 'generalException', `Unknown resource '${opts.resource}'.`);
+    return { resource: opts.resource, count: false, advanced: false };
+  }
   if (opts.collection === false) {
     const only: QueryParams = {};
     for (const [k, v] of Object.entries(params)) if (/^\$(select|expand)$/i.test(k)) only[k] = v;

@@ -127,11 +127,20 @@ export function property(resourceName: string, path: string | string[]): Resolve
   return { top, leaf, members: segments.slice(1) };
 }
 
-/** Properties Graph returns without $select, in CSDL order. */
-export function defaultSelect(resourceName: string): string[] {
-  return Object.values(resource(resourceName).properties)
-    .filter((p) => p.defaultSelect)
-    .map((p) => p.name);
+const defaultSelects = new Map<string, readonly string[]>();
+
+/** Properties Graph returns without $select, in CSDL order (computed once per resource: the table is constant). */
+export function defaultSelect(resourceName: string): readonly string[] {
+  let names = defaultSelects.get(resourceName);
+  if (!names) {
+    names = Object.freeze(
+      Object.values(resource(resourceName).properties)
+        .filter((p) => p.defaultSelect)
+        .map((p) => p.name),
+    );
+    defaultSelects.set(resourceName, names);
+  }
+  return names;
 }
 
 export function selectableProperties(resourceName: string): string[] {

@@ -55,6 +55,8 @@ export interface SkusTable {
   account_name: string;
   subscription_ids: string; // JSON string[]
   service_plans: string; // JSON ServicePlan[]
+  /** Count of this SKU's license_assignments rows, kept by triggers (migration 002). */
+  consumed_units: Generated<number>;
 }
 
 export interface LicenseAssignmentsTable {
@@ -107,6 +109,8 @@ export interface MetaTable {
 export interface Database {
   objects: ObjectsTable;
   object_index: ObjectIndexTable;
+  /** Present only during a large generated load: its index rows, appended unsorted and merged at the end. */
+  object_index_load: ObjectIndexTable;
   links: LinksTable;
   change_log: ChangeLogTable;
   skus: SkusTable;

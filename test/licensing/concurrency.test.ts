@@ -7,6 +7,7 @@ import { SKUS } from '../../src/directory/demo-data.js';
 import { call, license, properties, signIn } from '../adaxes/client.js';
 
 const E3 = SKUS.find((s) => s.partNumber === 'ENTERPRISEPACK')!;
+const FLOW = SKUS.find((s) => s.partNumber === 'FLOW_FREE')!;
 
 describe.each(ENGINES)('concurrent license assignment (%s)', (engine) => {
   let s: TestServer;
@@ -65,5 +66,49 @@ describe.each(ENGINES)('concurrent license assignment (%s)', (engine) => {
 
     const adaxes = license((await properties(s.base, token, 'CN=John Smith,CN=Users,DC=example,DC=com')).body, 'ENTERPRISEPACK');
     expect(adaxes).toMatchObject({ consumedUnits: 25, totalUnits: 25 });
+  });
+
+  it('skus.consumed_units equals COUNT(*) of assignments after concurrent assignments, removals and deletions', async () => {
+    const users: { id: string; usageLocation: string | null; assignedLicenses: { skuId: string }[] }[] = [];
+    let next: string | undefined = `${s.graph}/users?$select=id,usageLocation,assignedLicenses&$top=100`;
+    while (next) {
+      const page: any = (await graphFetch(next, graphToken)).body;
+      users.push(...page.value);
+      next = page['@odata.nextLink'];
+    }
+    const holds = (u: (typeof users)[number]) => u.assignedLicenses.some((l) => l.skuId === FLOW.skuId);
+    const holders = users.filter(holds).slice(0, 12);
+    const takers = users.filter((u) => u.usageLocation && !holds(u)).slice(0, 20);
+    const doomed = users.filter((u) => u.assignedLicenses.length && !holders.includes(u) && !takers.includes(u)).slice(0, 2);
+    expect(holders.length).toBe(12);
+    expect(takers.length).toBe(20);
+    expect(doomed.length).toBe(2);
+
+    const viaGraph = (id: string, add: boolean) =>
+      graphFetch(`${s.graph}/users/${id}/assignLicense`, graphToken, {
+        method: 'POST',
+        body: add ? { addLicenses: [{ skuId: FLOW.skuId, disabledPlans: [] }], removeLicenses: [] } : { addLicenses: [], removeLicenses: [FLOW.skuId] },
+      }).then((r) => r.status === 200);
+    const viaAdaxes = (id: string, add: boolean) =>
+      call(s.base, 'PATCH', '/api/directoryObjects', { token, body: { directoryObject: id, m365: { licenseModifications: [{ skuPartNumber: FLOW.partNumber, assigned: add }] } } }).then(
+        (r) => r.status === 200 && r.body.resultType === 0,
+      );
+    const removeUser = (id: string) => s.tb.dir.write(async (w) => w.delete((await w.load(id))!)).then(() => true);
+    const results = await Promise.all([
+      ...holders.map((u, i) => (i % 2 ? viaGraph(u.id, false) : viaAdaxes(u.id, false))),
+      ...takers.map((u, i) => (i % 2 ? viaAdaxes(u.id, true) : viaGraph(u.id, true))),
+      ...doomed.map((u) => removeUser(u.id)),
+    ]);
+    expect(results.every(Boolean)).toBe(true);
+
+    const db = s.tb.dir.db;
+    const counted = new Map(
+      (await db.selectFrom('license_assignments').select((eb) => ['sku_id', eb.fn.countAll().as('n')]).groupBy('sku_id').execute()).map((r) => [r.sku_id, Number(r.n)]),
+    );
+    const skus = await db.selectFrom('skus').select(['sku_id', 'consumed_units']).execute();
+    expect(skus.length).toBeGreaterThan(0);
+    for (const sku of skus) expect({ sku: sku.sku_id, units: Number(sku.consumed_units) }).toEqual({ sku: sku.sku_id, units: counted.get(sku.sku_id) ?? 0 });
+    const flow = (await graphFetch(`${s.graph}/subscribedSkus/${s.tb.dir.tenant.id}_${FLOW.skuId}`, graphToken)).body;
+    expect(flow.consumedUnits).toBe(counted.get(FLOW.skuId));
   });
 });

@@ -1,0 +1,22 @@
+// Building and compiling a Kysely query costs several times what SQLite needs for the keyed lookup itself. Queries
+// on the hot read paths have a fixed shape, so each is compiled once per database handle and then run with new
+// parameters: the same SQL text, which the SQLite statement cache and PostgreSQL's planner both reuse.
+import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+
+const compiled = new WeakMap<Kysely<any>, Map<string, CompiledQuery>>();
+
+/**
+ * Runs the query `build` makes, compiled once per `shape` and database handle. `params` must be the values `build`
+ * binds, in the order it binds them; the first compilation checks that, so a shape key can never mix queries up.
+ */
+export async function runPrepared<R>(db: Kysely<any>, shape: string, params: readonly unknown[], build: () => Compilable<R>): Promise<R[]> {
+  let byShape = compiled.get(db);
+  if (!byShape) compiled.set(db, (byShape = new Map()));
+  const hit = byShape.get(shape) as CompiledQuery<R> | undefined;
+  if (hit) return (await db.executeQuery<R>({ ...hit, parameters: params })).rows;
+  const query = build().compile();
+  if (query.parameters.length !== params.length || query.parameters.some((p, i) => p !== params[i]))
+    throw new Error(`prepared query '${shape}': parameters do not match the query's`);
+  byShape.set(shape, query);
+  return (await db.executeQuery<R>(query)).rows;
+}
