@@ -8,6 +8,7 @@ import { toObject } from '../directory/rows.js';
 import type { ObjectsTable } from '../store/schema.js';
 import type { GraphContext, GraphReply } from './router.js';
 import { GraphError, badRequest, notFound } from './errors.js';
+import { expandInto } from './expand.js';
 import { contextUrl, odataType, project, resourceOfObject, selectFragment } from './shape.js';
 
 export interface ListSpec {
@@ -56,6 +57,7 @@ export class GraphKit {
     const objects = (page.rows as ObjectsTable[]).map(toObject);
     const docs = await this.dir.documents(objects);
     const items = objects.map((o, i) => this.item(ctx, spec, o, docs[i], q.select, !!ctx.cast));
+    await this.expand(ctx, resource, objects, items, q);
     const base = ctx.cast ? `${ctx.cast}s` : spec.context;
     const body: Props = { '@odata.context': contextUrl(ctx.origin, selectFragment(base, q.select)) };
     if (page.count !== undefined) body['@odata.count'] = page.count;
@@ -69,14 +71,23 @@ export class GraphKit {
     if (!obj) throw notFound(key ?? ctx.params.id ?? '');
     const q = this.query(ctx, resource, { collection: false });
     const [doc] = await this.dir.documents([obj]);
-    return { body: { '@odata.context': contextUrl(ctx.origin, `${selectFragment(contextBase, q.select)}/$entity`), ...project(resource, doc, q.select) } };
+    const body = { '@odata.context': contextUrl(ctx.origin, `${selectFragment(contextBase, q.select)}/$entity`), ...project(resource, doc, q.select) };
+    await this.expand(ctx, resource, [obj], [body], q);
+    return { body };
   }
 
+  /** Adds $expand-ed relationships, each member shaped as in a directoryObject collection. */
+  private expand(ctx: GraphContext, resource: string, objects: DirObject[], bodies: Props[], q: ODataQuery) {
+    const related = (o: DirObject, doc: Props) => this.item(ctx, { resource: 'directoryObject', scope: { kind: 'all' }, context: '', typed: true }, o, doc, undefined, false);
+    return expandInto(this.dir, resource, objects.map((obj, i) => ({ obj, body: bodies[i] })), q.expand, related);
+  }
+
+  /** The request's own query options plus the next $skiptoken, written the way Graph writes its links. */
   nextLink(ctx: GraphContext, token: string): string {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(ctx.query)) if (v !== undefined && k.toLowerCase() !== '$skiptoken') params.set(k, v);
-    params.set('$skiptoken', token);
-    return `${ctx.origin}/v1.0${ctx.path}?${params.toString().replace(/%24/g, '$')}`;
+    const parts: string[] = [];
+    for (const [k, v] of Object.entries(ctx.query)) if (v !== undefined && k.toLowerCase() !== '$skiptoken') parts.push(`${encodeOption(k)}=${encodeOption(v)}`);
+    parts.push(`$skiptoken=${token}`);
+    return `${ctx.origin}/v1.0${ctx.path}?${parts.join('&')}`;
   }
 
   /** May the caller read full objects of this type? Otherwise Graph returns only @odata.type and id. */
@@ -99,6 +110,9 @@ export class GraphKit {
     return cast ? { ...scope, types: [cast] } : scope;
   }
 }
+
+/** Percent-encodes a query option but keeps the characters OData writes literally ($ , : /). */
+const encodeOption = (v: string) => encodeURIComponent(v).replace(/%(24|2C|3A|2F)/gi, (m) => decodeURIComponent(m));
 
 export const requireBody = (ctx: GraphContext): Props => {
   if (!ctx.body || typeof ctx.body !== 'object' || Array.isArray(ctx.body))

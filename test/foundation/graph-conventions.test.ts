@@ -136,3 +136,16 @@ describe('paths outside every face', () => {
     expect(r.body).toMatchObject({ code: 'notFound' });
   });
 });
+
+describe('next links', () => {
+  test('keep the query options readable and lead to the next page of the same filtered query', async () => {
+    const first = await graphFetch(`${s.graph}/users?$filter=startsWith(displayName,'a')&$select=id,displayName&$top=2`, token);
+    const next: string = first.body['@odata.nextLink'];
+    expect(next).toContain('$select=id,displayName');
+    expect(next).toContain("$filter=startsWith(displayName,'a')");
+    const second = await graphFetch(next, token);
+    expect(second.status).toBe(200);
+    for (const u of second.body.value) expect(u.displayName.toLowerCase().startsWith('a')).toBe(true);
+    expect(second.body.value.map((u: { id: string }) => u.id)).not.toContain(first.body.value[0].id);
+  });
+});
