@@ -5,6 +5,7 @@ import { BODY_LIMIT, GRAPH_JSON, sendGraphError, stampIds, toGraphError } from '
 import type { Throttle } from './throttle.js';
 import { InjectedFault, injectFault, type FaultSpec } from './faults.js';
 import { checkGraphInput } from './limits.js';
+import { registerBatch } from './batch.js';
 
 export async function graphPlugin(app: FastifyInstance, opts: { router: GraphRouter; throttle?: Throttle; faults?: FaultSpec }) {
   // Callback style: an async hook would cost every request an extra promise turn.
@@ -33,5 +34,6 @@ export async function graphPlugin(app: FastifyInstance, opts: { router: GraphRou
     if (out.text) return reply.header('content-type', 'text/plain;charset=utf-8').send(String(out.body));
     return reply.header('content-type', GRAPH_JSON).send(JSON.stringify(out.body));
   };
+  registerBatch(app, (h) => opts.router.authenticate(h));
   for (const url of ['/v1.0', '/v1.0/*']) app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url, bodyLimit: BODY_LIMIT, handler: handle });
 }

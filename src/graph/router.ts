@@ -155,6 +155,11 @@ export class GraphRouter {
     return this.routes.map(({ method, template, permissionPath }) => ({ method, template, permissionPath }));
   }
 
+  /** The token check alone, for endpoints outside the route table ($batch). */
+  authenticate(authorization: string | undefined): Promise<Principal> {
+    return this.deps.authenticate(authorization);
+  }
+
   async dispatch(req: FastifyRequest, reply: FastifyReply): Promise<GraphReply> {
     const principal = await this.deps.authenticate(req.headers.authorization);
     const raw = req.url.slice('/v1.0'.length);
