@@ -1,7 +1,8 @@
 // Device writes as Entra ID allows them (graph-notes §1.4) and the beta usageRights collection. Everything is
 // validated before the first write, inside the one write transaction, so a refused request changes nothing.
 import type { Kysely } from 'kysely';
-import { complexType, resource, type MemberMeta } from '../schema/resources.js';
+import { resource } from '../schema/resources.js';
+import { checkValue, invalidValue as invalidValueOf } from './property-checks.js';
 import type { Database } from '../store/schema.js';
 import type { Directory } from './directory.js';
 import { isGuid, newGuid } from './ids.js';
@@ -47,40 +48,13 @@ const MDM_ONLY = new Set(['isCompliant', 'isManaged']);
 
 export const EXTENSION_ATTRIBUTE_NAMES = Array.from({ length: 15 }, (_, i) => `extensionAttribute${i + 1}`);
 
-const invalidValue = (name: string) => new DirectoryError('invalid', `Invalid value specified for property '${name}' of resource 'Device'.`, { property: name });
+const invalidValue = (name: string) => invalidValueOf(name, 'Device');
 const denied = () => new DirectoryError('forbidden', 'Insufficient privileges to complete the operation.');
 
 export const isWindows = (os: unknown) => typeof os === 'string' && os.trim().toLowerCase() === 'windows';
 
-function checkPrimitive(name: string, type: string, v: unknown): void {
-  const ok =
-    type === 'Edm.Boolean'
-      ? typeof v === 'boolean'
-      : type === 'Edm.Int32'
-        ? typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647
-        : type === 'Edm.Binary'
-          ? typeof v === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(v) && v.length % 4 === 0
-          : typeof v === 'string';
-  if (!ok) throw invalidValue(name);
-}
-
-function checkComplex(name: string, typeName: string, v: unknown): void {
-  const ct = complexType(typeName);
-  if (!ct || typeof v !== 'object' || v === null || Array.isArray(v)) throw invalidValue(name);
-  for (const [k, member] of Object.entries(v as Props)) {
-    const meta = Object.prototype.hasOwnProperty.call(ct.properties, k) ? ct.properties[k] : undefined;
-    if (!meta) throw new DirectoryError('invalid', `Invalid property '${k}'.`, { property: `${name}/${k}` });
-    if (member !== null) checkMember(name, meta, member);
-  }
-}
-
-function checkMember(name: string, meta: MemberMeta, v: unknown): void {
-  if (meta.kind === 'complex') checkComplex(name, meta.type, v);
-  else checkPrimitive(name, meta.type, v);
-}
-
 /** Checks one property value against its CSDL type and the device rules; returns the value to store. */
-function checkValue(name: string, v: unknown): unknown {
+function checkDeviceValue(name: string, v: unknown): unknown {
   const meta = resource('device').properties[name];
   if (v === null) {
     if (NOT_NULL.has(name) || !meta.nullable) throw invalidValue(name);
@@ -95,17 +69,7 @@ function checkValue(name: string, v: unknown): unknown {
     if (typeof v !== 'string' || !isGuid(v)) throw invalidValue(name);
     return v.toLowerCase();
   }
-  if (meta.collection) {
-    if (!Array.isArray(v)) throw invalidValue(name);
-    for (const item of v) {
-      if (item === null) throw invalidValue(name);
-      checkMember(name, meta, item);
-    }
-    return v;
-  }
-  checkMember(name, meta, v);
-  if (typeof v === 'string' && NOT_NULL.has(name) && v.trim() === '') throw invalidValue(name);
-  return v;
+  return checkValue(name, 'Device', meta, v, NOT_NULL.has(name));
 }
 
 /** Validates the extensionAttributes delta: only extensionAttribute1..15, each a string or null. */
@@ -144,7 +108,7 @@ export function parseDeviceBody(body: Props, mode: 'create' | 'update'): Map<str
     if (!Object.prototype.hasOwnProperty.call(props, name)) throw new DirectoryError('invalid', `Invalid property '${name}'.`, { property: name });
     const writable = WRITABLE.has(name) || (mode === 'create' && CREATE_ONLY.has(name));
     if (!writable) throw new DirectoryError('invalid', `Property '${name}' is read-only and cannot be set.`, { property: name });
-    out.set(name, name === 'extensionAttributes' ? checkExtensionAttributes(value) : checkValue(name, value));
+    out.set(name, name === 'extensionAttributes' ? checkExtensionAttributes(value) : checkDeviceValue(name, value));
   }
   return out;
 }
