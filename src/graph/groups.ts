@@ -1,6 +1,7 @@
 // /groups: security and Microsoft 365 groups, their members (direct and transitive) and owners.
 import type { GraphRouter } from './router.js';
 import { type GraphKit, requireBody } from './kit.js';
+import { createGroup, deleteObject, updateObject } from '../directory/people-and-groups.js';
 import { badRequest, notFound } from './errors.js';
 import { membershipRoutes } from './memberships.js';
 import { deltaHandler } from './delta.js';
@@ -11,6 +12,15 @@ export function groupRoutes(g: GraphRouter, kit: GraphKit) {
   const load = async (id: string) => (await kit.dir.get(id, ['group'])) ?? Promise.reject(notFound(id));
   g.get('/groups', (ctx) => kit.list(ctx, { resource: 'group', scope: { kind: 'all' }, context: 'groups' }), { count: true });
   g.get('/groups/delta', deltaHandler(kit, { resource: 'group', changes: { type: 'group' }, scope: { kind: 'all' }, context: 'groups', reportRemovals: true }));
+  g.post('/groups', async (ctx) => ({ ...(await kit.entity(ctx, 'group', await createGroup(kit.dir, requireBody(ctx)), 'groups')), status: 201 }));
+  g.patch('/groups/{id}', async (ctx) => {
+    await updateObject(kit.dir, 'group', (await load(ctx.params.id)).id, requireBody(ctx));
+    return { status: 204 };
+  });
+  g.delete('/groups/{id}', async (ctx) => {
+    await deleteObject(kit.dir, 'group', (await load(ctx.params.id)).id);
+    return { status: 204 };
+  });
   g.get('/groups/{id}', async (ctx) => kit.entity(ctx, 'group', await kit.dir.get(ctx.params.id, ['group']), 'groups'));
   membershipRoutes(g, kit, '/groups/{id}', (ctx) => load(ctx.params.id));
   const listOpts = { casts: MEMBER_TYPES, count: true };

@@ -1,6 +1,7 @@
 // /users: the directory's people.
 import type { GraphRouter } from './router.js';
-import type { GraphKit } from './kit.js';
+import { type GraphKit, requireBody } from './kit.js';
+import { createUser, deleteObject, updateObject } from '../directory/people-and-groups.js';
 import { notFound } from './errors.js';
 import { membershipRoutes } from './memberships.js';
 import { deltaHandler } from './delta.js';
@@ -9,6 +10,15 @@ export function userRoutes(g: GraphRouter, kit: GraphKit) {
   const load = async (key: string) => (await kit.dir.user(key)) ?? Promise.reject(notFound(key));
   g.get('/users', (ctx) => kit.list(ctx, { resource: 'user', scope: { kind: 'all' }, context: 'users' }), { count: true });
   g.get('/users/delta', deltaHandler(kit, { resource: 'user', changes: { type: 'user' }, scope: { kind: 'all' }, context: 'users', reportRemovals: true }));
+  g.post('/users', async (ctx) => ({ ...(await kit.entity(ctx, 'user', await createUser(kit.dir, requireBody(ctx)), 'users')), status: 201 }));
+  g.patch('/users/{id}', async (ctx) => {
+    await updateObject(kit.dir, 'user', (await load(ctx.params.id)).id, requireBody(ctx));
+    return { status: 204 };
+  });
+  g.delete('/users/{id}', async (ctx) => {
+    await deleteObject(kit.dir, 'user', (await load(ctx.params.id)).id);
+    return { status: 204 };
+  });
   g.get('/users/{id}', async (ctx) => kit.entity(ctx, 'user', await kit.dir.user(ctx.params.id), 'users'));
   membershipRoutes(g, kit, '/users/{id}', (ctx) => load(ctx.params.id));
   for (const nav of ['ownedDevices', 'registeredDevices'] as const) {
