@@ -1,7 +1,7 @@
 // A Tenantbox with a generated tenant, run as a child of bench/run.ts so the load generator and the server do not
 // share an event loop. SQLite stores are cached between runs in the temp folder (generation dominates a 1M run);
 // PostgreSQL schemas are made per run and dropped by the parent.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../src/config.js';

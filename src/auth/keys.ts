@@ -69,11 +69,5 @@ export function getHmacKey(store: Store): Promise<Buffer> {
   });
 }
 
-/** Forgets cached keys for `store` (after an admin reset that rewrote `meta`). */
-export function forgetKeys(store: Store): void {
-  signingCache.delete(store);
-  hmacCache.delete(store);
-}
-
 /** Alias of getHmacKey. */
 export const hmacKey = getHmacKey;

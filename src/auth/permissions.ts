@@ -109,12 +109,6 @@ function computeAllowed(method: string, routeTemplate: string, scheme: Permissio
   return applyConsentRules(m, path, found ?? []);
 }
 
-/** True when the route is in the catalogue at all (for any method and scheme). */
-export function isKnownRoute(routeTemplate: string): boolean {
-  const path = normaliseRoute(routeTemplate);
-  return path in data.paths || fallbackPaths(path).some((p) => p in data.paths);
-}
-
 export function schemeOf(principal: Principal): PermissionScheme {
   return principal.kind === 'app' ? 'Application' : 'DelegatedWork';
 }
@@ -141,11 +135,6 @@ export function checkAccess(principal: Principal, method: string, routeTemplate:
 /** The Graph permission id (app role id or delegated scope id), when Microsoft publishes one. */
 export function permissionId(name: string, scheme: PermissionScheme): string | undefined {
   return data.ids[name]?.[scheme];
-}
-
-/** Every permission the catalogue knows, sorted. */
-export function knownPermissions(): readonly string[] {
-  return data.permissions;
 }
 
 /**

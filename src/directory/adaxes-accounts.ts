@@ -2,7 +2,7 @@
 // They carry the account's rights and stop working while the account is disabled (checked at each use).
 import type { Directory } from './directory.js';
 import { DirectoryError } from './model.js';
-import { createToken, hashToken } from './tokens-store.js';
+import { createToken } from './tokens-store.js';
 
 export interface AccountToken {
   token: string;
@@ -24,13 +24,4 @@ export async function createAccountToken(dir: Directory, userId: string, opts: {
   const name = opts.name?.trim() || 'REST API';
   const { token, expiresAt } = await createToken(dir.store, { kind: 'adaxesAccount', userId: user.id, data: { name }, ttlSeconds });
   return { token, name, userId: user.id, expiresAt };
-}
-
-/** Removes one account token by its value, or every account token of the user (Remove-AdmAccountToken -All). */
-export async function removeAccountTokens(dir: Directory, userId: string, token?: string): Promise<number> {
-  return dir.store.write(async (tx) => {
-    let q = tx.deleteFrom('tokens').where('kind', '=', 'adaxesAccount').where('user_id', '=', userId);
-    if (token) q = q.where('token_hash', '=', hashToken(token));
-    return Number((await q.executeTakeFirst()).numDeletedRows);
-  });
 }

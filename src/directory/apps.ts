@@ -71,16 +71,6 @@ export async function findApp(db: Db, clientId: string): Promise<AppRegistration
   return row ? toApp(row) : undefined;
 }
 
-export async function findAppByServicePrincipal(db: Db, servicePrincipalId: string): Promise<AppRegistration | undefined> {
-  const row = await db.selectFrom('apps').selectAll().where('service_principal_id', '=', servicePrincipalId.toLowerCase()).executeTakeFirst();
-  return row ? toApp(row) : undefined;
-}
-
-export async function listApps(db: Db): Promise<AppRegistration[]> {
-  const rows = await db.selectFrom('apps').selectAll().orderBy('client_id').execute();
-  return rows.map(toApp);
-}
-
 export type SecretCheck = { ok: true; app: AppRegistration } | { ok: false; reason: 'unknownApp' | 'noSecret' | 'wrongSecret'; app?: AppRegistration };
 
 /** Checks a client secret; unknown apps and apps without a secret never match. */
@@ -92,22 +82,10 @@ export async function verifyAppSecret(db: Db, clientId: string, secret: string):
   return (await verifySecret(secret, row.secret_hash)) ? { ok: true, app } : { ok: false, reason: 'wrongSecret', app };
 }
 
-export async function setAppSecret(store: Store, clientId: string, secret: string | null): Promise<void> {
-  const secretHash = secret ? await hashSecret(secret) : '';
-  await store.write((tx) => tx.updateTable('apps').set({ secret_hash: secretHash }).where('client_id', '=', clientId.toLowerCase()).execute());
-}
-
 export async function setAppPermissions(store: Store, clientId: string, perms: { appRoles?: string[]; scopes?: string[] }): Promise<void> {
   const set: Partial<Pick<AppRow, 'app_roles' | 'scopes'>> = {};
   if (perms.appRoles) set.app_roles = JSON.stringify(perms.appRoles);
   if (perms.scopes) set.scopes = JSON.stringify(perms.scopes);
   if (Object.keys(set).length === 0) return;
   await store.write((tx) => tx.updateTable('apps').set(set).where('client_id', '=', clientId.toLowerCase()).execute());
-}
-
-export async function deleteApp(store: Store, clientId: string): Promise<void> {
-  await store.write(async (tx) => {
-    await tx.deleteFrom('tokens').where('client_id', '=', clientId.toLowerCase()).execute();
-    await tx.deleteFrom('apps').where('client_id', '=', clientId.toLowerCase()).execute();
-  });
 }

@@ -121,10 +121,6 @@ export async function setPassword(store: Store, userId: string, password: string
   });
 }
 
-export async function hasPassword(db: Db, userId: string): Promise<boolean> {
-  return !!(await db.selectFrom('credentials').select('user_id').where('user_id', '=', userId).executeTakeFirst());
-}
-
 export interface CredentialState {
   failedAttempts: number;
   lockedUntil: string | null;
@@ -179,13 +175,4 @@ export async function verifyPassword(store: Store, userId: string, password: str
       .execute();
     return { ok: false, reason: 'wrongPassword', attemptsLeft: lockedUntil ? 0 : LOCKOUT_THRESHOLD - failed, lockedUntil } as const;
   });
-}
-
-/** Clears failures and any lock (an administrator's unlock). */
-export async function unlockUser(store: Store, userId: string): Promise<void> {
-  await store.write((tx) => tx.updateTable('credentials').set({ failed_attempts: 0, locked_until: null }).where('user_id', '=', userId).execute());
-}
-
-export async function deletePassword(store: Store, userId: string): Promise<void> {
-  await store.write((tx) => tx.deleteFrom('credentials').where('user_id', '=', userId).execute());
 }

@@ -342,7 +342,7 @@ class Generation {
   async groups() {
     const G = this.spec.groups;
     if (!G) return;
-    const { users, devices } = this.spec;
+    const { users } = this.spec;
     const table = this.membershipTable();
     const userId = (u: number) => identityOf(this.seed, 'user', this.off.user + u).id;
     const deviceId = (d: number) => identityOf(this.seed, 'device', this.off.device + d).id;

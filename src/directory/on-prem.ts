@@ -71,13 +71,6 @@ export async function* objectPagesUnder(dir: Directory, base: string | undefined
   }
 }
 
-/** Every object under `base`, ordered by DN (see objectPagesUnder). */
-export async function objectsUnder(dir: Directory, base: string | undefined, oneLevel: boolean): Promise<DirObject[]> {
-  const out: DirObject[] = [];
-  for await (const page of objectPagesUnder(dir, base, oneLevel)) out.push(...page);
-  return out;
-}
-
 export interface NewOnPremObject {
   type: ObjectType;
   facet?: Facet | null;

@@ -1,7 +1,6 @@
 // What directory objects look like: the Graph property bags of users, groups, devices, schools, classes and
 // education users. The demo tenant and generated tenants both build their objects here; `v` is a variant number
 // (an index or a hash) from which the optional choices (compliance, sync state, extension attributes…) follow.
-import { domainDn, makeDn } from './ids.js';
 import type { Props } from './model.js';
 
 export const ext = (values: Record<number, string> = {}) =>
@@ -266,6 +265,3 @@ export function educationUserShape(e: EducationUserSpec): Props {
     teacher: e.role === 'teacher' ? { externalId: `TCH-${e.tag}`, teacherNumber: `T${100000 + e.n}` } : null,
   };
 }
-
-export const containerDn = (ou: string, domain: string) => `${ou},${domainDn(domain)}`;
-export { makeDn };

@@ -102,28 +102,3 @@ export async function extendToken(store: Store, token: string, ttlSeconds: numbe
   await store.write((tx) => tx.updateTable('tokens').set({ expires_at: expiresAt }).where('token_hash', '=', hashToken(token)).execute());
   return expiresAt;
 }
-
-export async function updateTokenData<D>(store: Store, token: string, data: D): Promise<void> {
-  await store.write((tx) => tx.updateTable('tokens').set({ data: JSON.stringify(data) }).where('token_hash', '=', hashToken(token)).execute());
-}
-
-export async function deleteToken(store: Store, token: string): Promise<void> {
-  await store.write((tx) => tx.deleteFrom('tokens').where('token_hash', '=', hashToken(token)).execute());
-}
-
-/** Revokes every token of the user (all kinds, or only `kinds`), e.g. on password change or sign-out everywhere. */
-export async function deleteTokensForUser(store: Store, userId: string, kinds?: OpaqueTokenKind[]): Promise<number> {
-  return store.write(async (tx) => {
-    let q = tx.deleteFrom('tokens').where('user_id', '=', userId);
-    if (kinds && kinds.length > 0) q = q.where('kind', 'in', kinds);
-    const res = await q.executeTakeFirst();
-    return Number(res.numDeletedRows ?? 0);
-  });
-}
-
-export async function deleteExpiredTokens(store: Store, now = new Date()): Promise<number> {
-  return store.write(async (tx) => {
-    const res = await tx.deleteFrom('tokens').where('expires_at', 'is not', null).where('expires_at', '<=', now.toISOString()).executeTakeFirst();
-    return Number(res.numDeletedRows ?? 0);
-  });
-}

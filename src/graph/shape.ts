@@ -23,11 +23,6 @@ export function project(resourceName: string, doc: Props, select?: readonly stri
   return out;
 }
 
-/** Same, with the `@odata.type` annotation Graph puts on members of directoryObject collections. */
-export function projectTyped(resourceName: string, doc: Props, select?: readonly string[]): Props {
-  return { '@odata.type': odataType(resourceName), ...project(resourceName, doc, select) };
-}
-
 export const contextUrl = (origin: string, fragment: string) => `${origin}/v1.0/$metadata#${fragment}`;
 
 /** `devices(id,displayName)` — Graph's context fragment for a $select. */

@@ -75,8 +75,6 @@ export type ResourceName =
   | 'educationSchool'
   | 'usageRight';
 
-export const resourceNames = Object.keys(schema.resources) as ResourceName[];
-
 /** Operators that need advanced query parameters on every property (graph-notes §2). */
 export const advancedOperators: readonly FilterOp[] = schema.advancedOperators;
 
@@ -91,10 +89,6 @@ export function resource(name: string): ResourceMeta {
 
 export function complexType(name: string): ComplexTypeMeta | undefined {
   return Object.prototype.hasOwnProperty.call(schema.complexTypes, name) ? schema.complexTypes[name] : undefined;
-}
-
-export function enumMembers(name: string): string[] | undefined {
-  return Object.prototype.hasOwnProperty.call(schema.enumTypes, name) ? schema.enumTypes[name].members : undefined;
 }
 
 /** A top-level property of a resource, case-sensitive as Graph's $select and $filter are. */
@@ -147,10 +141,6 @@ export function selectableProperties(resourceName: string): string[] {
   return Object.values(resource(resourceName).properties)
     .filter((p) => p.selectable)
     .map((p) => p.name);
-}
-
-export function filterableProperties(resourceName: string): PropertyMeta[] {
-  return Object.values(resource(resourceName).properties).filter((p) => p.filter.length > 0);
 }
 
 /** The name Graph's error messages use for the resource: 'Group', 'Device'. */
