@@ -1,7 +1,7 @@
 // Graph's delta protocol over the change log: an initial round walks the current objects (keyset pages), later
 // rounds return each object changed since the token, once, in commit order. Tokens are signed and carry the
 // round's window and the $select of the first request; they expire after 7 days like Graph's.
-import { encodeSkiptoken, decodeSkiptoken, listObjects, parseQuery, type Scope } from '../odata/index.js';
+import { encodeSkiptoken, decodeSkiptoken, invalidSkipToken, listObjects, parseQuery, type Scope } from '../odata/index.js';
 import { changesBetween, currentSeq, type ChangeScope } from '../directory/changes.js';
 import type { DirObject, Props } from '../directory/model.js';
 import { toObject } from '../directory/rows.js';
@@ -73,7 +73,7 @@ export function deltaHandler(kit: GraphKit, spec: DeltaSpec): GraphHandler {
     let state: State;
     if (skip) {
       state = decode(skip);
-      if (state.ph === 'd') throw new GraphError(400, 'Request_BadRequest', 'The specified page token value has expired or is invalid.');
+      if (state.ph === 'd') throw invalidSkipToken();
     } else if (deltaToken === 'latest') {
       const sel = selection(ctx, spec.resource);
       return reply(ctx, sel, [], { deltaLink: link(ctx, '$deltatoken', { ph: 'd', from: await currentSeq(kit.dir.db), sel, iat: Date.now() }) });
@@ -119,7 +119,7 @@ export function deltaHandler(kit: GraphKit, spec: DeltaSpec): GraphHandler {
       }
       return reply(ctx, state.sel, value, { deltaLink: link(ctx, '$deltatoken', { ph: 'd', from: state.to, sel: state.sel, iat: Date.now() }) });
     }
-    throw new GraphError(400, 'Request_BadRequest', 'The specified page token value has expired or is invalid.');
+    throw invalidSkipToken();
   };
 }
 
