@@ -129,7 +129,10 @@ async function bulkLoad(dir: Directory, adding: number, threshold: number, fn: (
   // The final merge sorts on SQLite's page cache; the default 2 MB makes that sort spill to temporary files early.
   const sqlite = dir.store.engine === 'sqlite';
   const cache = sqlite ? Number((await sql<{ cache_size: number }>`pragma cache_size`.execute(db)).rows[0]?.cache_size ?? -2000) : 0;
+  // In WAL mode, NORMAL keeps the store consistent through a crash and only gives up the durability of the last
+  // commits, which a load that did not finish loses anyway; FULL syncs the log on every batch.
   if (sqlite && defer) await sql`pragma cache_size = ${sql.raw(String(-BULK_CACHE_KIB))}`.execute(db);
+  if (sqlite && defer) await sql`pragma synchronous = normal`.execute(db);
   try {
     await fn(defer);
   } finally {
@@ -138,6 +141,7 @@ async function bulkLoad(dir: Directory, adding: number, threshold: number, fn: (
       await create();
     }
     if (sqlite && defer) await sql`pragma cache_size = ${sql.raw(String(cache))}`.execute(db);
+    if (sqlite && defer) await sql`pragma synchronous = full`.execute(db);
   }
 }
 

@@ -5,11 +5,14 @@
 //   row for a sortable scalar (null included), so each object appears once.
 // - otherwise, a top-level conjunct that is an index range on a scalar (eq, in, startsWith, gt/ge/lt/le) drives
 //   the query from that range in (value, object_id) order, so a selective filter never scans the whole type.
+//   A test that objects without a row pass (eq null on most properties) cannot drive: those objects have no row.
 // - otherwise objects in id order.
 // Remaining conjuncts and $search are EXISTS / NOT EXISTS subqueries on object_index. Cursors are the last row's
 // (value, id), never offsets, so concurrent inserts and deletes neither duplicate nor skip surviving rows.
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Filter, ODataQuery } from '../odata/ast.js';
+import { testValue } from '../odata/evaluate.js';
+import { absentValue, rowForEveryObject } from '../odata/index-rows.js';
 import { conjuncts, filterSql, valueTestSql } from '../odata/sql.js';
 import { invalidSkipToken, queryFingerprint } from '../odata/skiptoken.js';
 import type { Database, ObjectsTable } from '../store/schema.js';
@@ -79,6 +82,8 @@ function plan(query: ODataQuery, resource: string): Plan {
   let best: { i: number; rank: number } | undefined;
   all.forEach((c, i) => {
     if (c.kind !== 'test' || c.mode !== 'one') return;
+    // Objects with no row for the property would be missed by a walk over its rows.
+    if (testValue(c.test, absentValue(c.prop)) && !rowForEveryObject(resource, c.prop)) return;
     const rank = DRIVER_RANK[c.test.kind];
     if (rank === undefined || (c.test.kind === 'range' && !c.test.lower && !c.test.upper)) return;
     if (!best || rank < best.rank) best = { i, rank };

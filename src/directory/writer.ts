@@ -2,15 +2,16 @@
 // number for the whole transaction, index rows rewritten for each object it touches.
 import { indexRows } from '../odata/index.js';
 import type { Store, Tx } from '../store/open.js';
-import type { Insertable } from 'kysely';
+import { CompiledQuery, type Insertable } from 'kysely';
 import type { Database, ObjectsTable } from '../store/schema.js';
 import { dnKey, newGuid } from './ids.js';
 import { altKeyOf, type DirObject, DirectoryError, type LinkKind, type NewObject, type ObjectType, type Props, resourcesOf } from './model.js';
 
-const CHUNK = 500;
 import { toObject } from './rows.js';
 import { RidAllocator, defaultDn, uniqueDn, type TenantIdentity } from './identity.js';
 import { documentOf, documentsOf } from './documents.js';
+
+const CHUNK = 500;
 
 /** Where createMany puts index rows: object_index, or the staging table of a bulk load (see generate.ts). */
 export type IndexTable = 'object_index' | 'object_index_load';
@@ -19,6 +20,8 @@ export class Writer {
   private touched = new Map<string, 'created' | 'updated' | 'deleted'>();
   private indexTable: IndexTable = 'object_index';
   private typeOf = new Map<string, { type: string; facet: string | null }>();
+  /** SQL of a full CHUNK-row insert per table, compiled once per transaction. */
+  private fullChunk = new Map<string, { sql: string; columns: string[] }>();
 
   private readonly rids: RidAllocator;
 
@@ -256,8 +259,29 @@ export class Writer {
   }
 
   private async insertChunked<T extends 'objects' | IndexTable | 'change_log'>(table: T, rows: Insertable<Database[T]>[]) {
-    // Chunks keep each statement under SQLite's bound-parameter limit.
-    for (let i = 0; i < rows.length; i += CHUNK) await this.tx.insertInto(table).values(rows.slice(i, i + CHUNK) as never).execute();
+    // Chunks keep each statement under SQLite's bound-parameter limit. Full chunks reuse one compiled statement:
+    // building a 500-row insert through the query builder cost more than SQLite's work to run it.
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const part = rows.slice(i, i + CHUNK) as Record<string, unknown>[];
+      if (part.length < CHUNK) {
+        await this.tx.insertInto(table).values(part as never).execute();
+        continue;
+      }
+      const known = this.fullChunk.get(table);
+      const columns = known?.columns ?? Object.keys(part[0]);
+      const params: unknown[] = [];
+      for (const row of part) for (const c of columns) params.push(row[c]);
+      if (!known) {
+        const q = this.tx.insertInto(table).values(part as never).compile();
+        // Rows with other columns or undefined values compile differently: those chunks stay on the builder.
+        if (q.parameters.length !== params.length || q.parameters.some((p, k) => p !== params[k])) {
+          await this.tx.executeQuery(q);
+          continue;
+        }
+        this.fullChunk.set(table, { sql: q.sql, columns });
+      }
+      await this.tx.executeQuery(CompiledQuery.raw(this.fullChunk.get(table)!.sql, params));
+    }
   }
 
   private mark(id: string, type: string, facet: string | null, op: 'created' | 'updated' | 'deleted') {

@@ -1,8 +1,8 @@
 // In-memory evaluation of a bound filter over a JSON document: the reference the SQL path is tested against,
 // and the engine for small in-memory collections (usageRights).
 import type { Filter, ValueTest } from './ast.js';
-import { compareEncoded, NULL_VALUE } from './encode.js';
-import { indexEntries } from './index-rows.js';
+import { compareEncoded } from './encode.js';
+import { absentValue, indexEntries } from './index-rows.js';
 
 type Doc = Record<string, unknown>;
 
@@ -47,7 +47,7 @@ function run(f: Filter, entries: Map<string, string[]>): boolean {
     case 'const':
       return f.value;
     case 'test': {
-      const values = entries.get(f.prop) ?? (f.mode === 'one' ? [NULL_VALUE] : []);
+      const values = entries.get(f.prop) ?? (f.mode === 'one' ? [absentValue(f.prop)] : []);
       return f.mode === 'all' ? values.every((v) => testValue(f.test, v)) : values.some((v) => testValue(f.test, v));
     }
   }

@@ -1,9 +1,12 @@
 // The object_index rows of one document: every property the capability table marks filterable, sortable or
 // searchable, encoded by encode.ts. Index property names:
-//   `p`                      scalar p (one row, '' when null) or one row per element of a primitive collection
-//   `p/m`                    member m of complex p, or of each element of a complex collection p
-//   `p/$count`               element count of collection p (always present, so `/$count eq 0` works)
+//   `p`                      scalar p (at most one row) or one row per element of a primitive collection
+//   `p/m`                    member m of complex p (at most one row), or of each element of a complex collection p
+//   `p/$count`               element count of collection p (at most one row)
 //   `p/$search`              $search tokens of p          `p/$reverse`  reversed text of p, for endsWith
+// A single-valued index property has no row when its value is the absent value: null, or a count of 0. Most
+// properties of most objects are null, and those rows were half of the index. Sortable scalars are the exception:
+// they keep their null rows, because an $orderby walks one row per object.
 import { encodeNumber, encodeValue, MARK, normalizeText, NULL_VALUE, reverseText, searchTokens } from './encode.js';
 import { complexType, resource as resourceMeta, type MemberMeta, type PropertyMeta } from '../schema/resources.js';
 
@@ -26,6 +29,19 @@ function primitiveMembers(type: string): MemberMeta[] {
   return ct ? Object.values(ct.properties).filter((m) => m.kind !== 'complex' && !m.collection) : [];
 }
 
+const ZERO_COUNT = MARK + encodeNumber(0);
+
+/** The value a single-valued index property has when it has no row: null, or 0 for a `/$count`. */
+export function absentValue(prop: string): string {
+  return prop.endsWith('/$count') ? ZERO_COUNT : NULL_VALUE;
+}
+
+/** Does every object of `resource` have a row for `prop`, absent value included? True for sortable scalars. */
+export function rowForEveryObject(resource: string, prop: string): boolean {
+  const p = resourceMeta(resource).properties[prop];
+  return !!p && p.orderby && !p.collection && p.kind !== 'complex';
+}
+
 function isIndexed(p: PropertyMeta) {
   return p.filter.length > 0 || p.orderby || p.search;
 }
@@ -39,7 +55,7 @@ export function indexEntries(resource: string, doc: Doc): Map<string, string[]> 
     const wantsReverse = p.filter.includes('endsWith');
     if (p.collection) {
       const items = Array.isArray(raw) ? raw.filter((x) => x !== null && x !== undefined) : [];
-      add(out, `${p.name}/$count`, MARK + encodeNumber(items.length));
+      if (items.length) add(out, `${p.name}/$count`, MARK + encodeNumber(items.length));
       for (const item of items) {
         if (p.kind === 'complex') {
           if (typeof item !== 'object' || Array.isArray(item)) continue;
@@ -56,10 +72,14 @@ export function indexEntries(resource: string, doc: Doc): Map<string, string[]> 
     }
     if (p.kind === 'complex') {
       const obj = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Doc) : {};
-      for (const m of primitiveMembers(p.type)) add(out, `${p.name}/${m.name}`, encodeValue(m.type, obj[m.name]));
+      for (const m of primitiveMembers(p.type)) {
+        const v = encodeValue(m.type, obj[m.name]);
+        if (v !== NULL_VALUE) add(out, `${p.name}/${m.name}`, v);
+      }
       continue;
     }
-    add(out, p.name, encodeValue(p.type, raw));
+    const v = encodeValue(p.type, raw);
+    if (v !== NULL_VALUE || p.orderby) add(out, p.name, v);
     if (typeof raw === 'string') {
       if (wantsReverse) add(out, `${p.name}/$reverse`, MARK + reverseText(normalizeText(raw)));
       if (p.search) for (const tok of searchTokens(raw, true)) add(out, `${p.name}/$search`, MARK + tok);

@@ -3,6 +3,8 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Filter, ValueTest } from './ast.js';
 import { prefixSuccessor } from './encode.js';
+import { testValue } from './evaluate.js';
+import { absentValue } from './index-rows.js';
 
 export type SqlExpr = RawBuilder<unknown>;
 
@@ -56,10 +58,12 @@ export function filterSql(f: Filter, ctx: FilterSqlContext): RawBuilder<SqlBool>
     case 'const':
       return f.value ? TRUE : FALSE;
     case 'test': {
+      // A single-valued property whose absent value (no row) passes the test passes unless its one row fails it.
+      const negate = f.mode === 'all' || (f.mode === 'one' && testValue(f.test, absentValue(f.prop)));
       const col = sql.ref('fi.value');
-      const test = f.mode === 'all' ? sql<SqlBool>`not (${valueTestSql(f.test, col)})` : valueTestSql(f.test, col);
+      const test = negate ? sql<SqlBool>`not (${valueTestSql(f.test, col)})` : valueTestSql(f.test, col);
       const exists = sql<SqlBool>`exists (select 1 from object_index fi where fi.object_id = ${ctx.objectId} and fi.resource = ${ctx.resource} and fi.prop = ${f.prop} and ${test})`;
-      return f.mode === 'all' ? sql<SqlBool>`not ${exists}` : exists;
+      return negate ? sql<SqlBool>`not ${exists}` : exists;
     }
   }
 }

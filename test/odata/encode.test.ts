@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareEncoded, encodeNumber, encodeValue, normalizeDateTime, prefixSuccessor, searchTokens } from '../../src/odata/encode.js';
-import { indexRows } from '../../src/odata/index-rows.js';
+import { absentValue, indexRows } from '../../src/odata/index-rows.js';
 import { decodeSkipToken, encodeSkipToken } from '../../src/odata/skiptoken.js';
 import { GraphError } from '../../src/graph/errors.js';
 
@@ -59,6 +59,17 @@ describe('index value encoding', () => {
     expect(rows).toContainEqual({ prop: 'id', value: '=u1' });
     // Only capability-table properties are indexed: aboutMe is select-only and not filterable.
     expect(rows.some((r) => r.prop.startsWith('aboutMe'))).toBe(false);
+  });
+
+  it('writes no row for a null or zero-count value, except for sortable scalars', () => {
+    const rows = indexRows('user', { id: 'U1', displayName: null, city: null, onPremisesExtensionAttributes: { extensionAttribute1: null }, businessPhones: [] });
+    const props = rows.map((r) => r.prop);
+    expect(props).toContain('displayName'); // sortable: $orderby walks one row per user
+    expect(props).not.toContain('city');
+    expect(props).not.toContain('onPremisesExtensionAttributes/extensionAttribute1');
+    expect(props).not.toContain('businessPhones/$count');
+    expect(absentValue('businessPhones/$count')).toBe('=' + encodeNumber(0));
+    expect(absentValue('city')).toBe('');
   });
 });
 
