@@ -20,23 +20,39 @@ export async function documentOf(db: Q, obj: DirObject): Promise<Props> {
   return (await documentsOf(db, [obj]))[0];
 }
 
+// Plans are the same JSON text on every read of a SKU; parsing them is most of a licensed user's document cost.
+// Reused only for identical text, so an edited SKU is parsed afresh; the parsed plans are read, never changed.
+const PARSED_PLANS_MAX = 1_000;
+const parsedPlans = new Map<string, { text: string; plans: ServicePlan[] }>();
+
+function plansOf(skuId: string, text: string): ServicePlan[] {
+  const hit = parsedPlans.get(skuId);
+  if (hit && hit.text === text) return hit.plans;
+  if (parsedPlans.size >= PARSED_PLANS_MAX) parsedPlans.clear();
+  const plans = JSON.parse(text) as ServicePlan[];
+  parsedPlans.set(skuId, { text, plans });
+  return plans;
+}
+
 export async function documentsOf(db: Q, objs: DirObject[]): Promise<Props[]> {
   const users = objs.filter((o) => o.type === 'user').map((o) => o.id);
   const licenses = new Map<string, { skuId: string; disabledPlans: string[]; assignedAt: string }[]>();
   const plansBySku = new Map<string, ServicePlan[]>();
   if (users.length) {
-    const rows = await runPrepared(db, `documents:licenses:${users.length}`, users, () =>
-      db.selectFrom('license_assignments').selectAll().where('user_id', 'in', users).orderBy('sku_id'),
+    // One round trip: each assignment with its SKU's plans (none when the SKU is gone).
+    const rows = await runPrepared(db, `documents:licenses+plans:${users.length}`, users, () =>
+      db
+        .selectFrom('license_assignments as la')
+        .leftJoin('skus as s', 's.sku_id', 'la.sku_id')
+        .select(['la.user_id', 'la.sku_id', 'la.disabled_plans', 'la.assigned_at', 's.service_plans'])
+        .where('la.user_id', 'in', users)
+        .orderBy('la.sku_id'),
     );
     for (const r of rows) {
       const list = licenses.get(r.user_id) ?? [];
       list.push({ skuId: r.sku_id, disabledPlans: JSON.parse(r.disabled_plans) as string[], assignedAt: r.assigned_at });
       licenses.set(r.user_id, list);
-    }
-    const skuIds = [...new Set(rows.map((r) => r.sku_id))];
-    if (skuIds.length) {
-      const skus = await runPrepared(db, `documents:plans:${skuIds.length}`, skuIds, () => db.selectFrom('skus').select(['sku_id', 'service_plans']).where('sku_id', 'in', skuIds));
-      for (const s of skus) plansBySku.set(s.sku_id, JSON.parse(s.service_plans) as ServicePlan[]);
+      if (r.service_plans !== null && !plansBySku.has(r.sku_id)) plansBySku.set(r.sku_id, plansOf(r.sku_id, r.service_plans));
     }
   }
   return objs.map((o) => {

@@ -18,7 +18,7 @@ const KEY_FORMS = ['/devices/{id}', "/devices(deviceId='{deviceId}')"] as const;
 export const deviceCaller = (p: Principal): DeviceCaller => ({ appOnly: p.kind === 'app', mayWriteAlternativeSecurityIds: fieldRule.mayWriteAlternativeSecurityIds(p) });
 
 export function deviceRoutes(g: GraphRouter, kit: GraphKit) {
-  const find = async (ctx: GraphContext): Promise<DirObject | undefined> =>
+  const find = (ctx: GraphContext): Promise<DirObject | undefined> =>
     ctx.params.deviceId !== undefined ? kit.dir.byAltKey('device', ctx.params.deviceId) : kit.dir.get(ctx.params.id, ['device']);
   const keyOf = (ctx: GraphContext) => ctx.params.deviceId ?? ctx.params.id;
   const load = async (ctx: GraphContext): Promise<DirObject> => (await find(ctx)) ?? Promise.reject(notFound(keyOf(ctx)));

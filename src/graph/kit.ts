@@ -71,8 +71,8 @@ export class GraphKit {
     if (!obj) throw notFound(key ?? ctx.params.id ?? '');
     const q = this.query(ctx, resource, { collection: false });
     const [doc] = await this.dir.documents([obj]);
-    const body = { '@odata.context': contextUrl(ctx.origin, `${selectFragment(contextBase, q.select)}/$entity`), ...project(resource, doc, q.select) };
-    await this.expand(ctx, resource, [obj], [body], q);
+    const body = project(resource, doc, q.select, contextUrl(ctx.origin, `${selectFragment(contextBase, q.select)}/$entity`));
+    if (q.expand?.length) await this.expand(ctx, resource, [obj], [body], q);
     return { body };
   }
 

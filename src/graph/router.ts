@@ -166,7 +166,8 @@ export class GraphRouter {
     const qIndex = raw.indexOf('?');
     let path: string;
     try {
-      path = decodeURIComponent(qIndex < 0 ? raw : raw.slice(0, qIndex));
+      const encoded = qIndex < 0 ? raw : raw.slice(0, qIndex);
+      path = encoded.includes('%') ? decodeURIComponent(encoded) : encoded;
     } catch {
       throw badRequest('The request URI is not valid.', 'BadRequest');
     }
