@@ -118,7 +118,7 @@ async function bulkLoad(dir: Directory, adding: number, threshold: number, fn: (
   const create = () => sql`create index if not exists ${sql.raw(BY_OBJECT)} on object_index (object_id, resource, prop)`.execute(db);
   const staging = () => sql`create table if not exists ${sql.raw(STAGING)} (resource text not null, prop text not null, value text not null, object_id text not null)`.execute(db);
   await staging();
-  await mergeStaged(dir);
+  await mergeStaged(dir, false);
   await create();
   const existing = await db.selectFrom('objects').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   const defer = adding >= threshold && adding >= Number(existing?.n ?? 0) / 4;
@@ -137,7 +137,7 @@ async function bulkLoad(dir: Directory, adding: number, threshold: number, fn: (
     await fn(defer);
   } finally {
     if (defer) {
-      await mergeStaged(dir);
+      await mergeStaged(dir, true);
       await create();
     }
     if (sqlite && defer) await sql`pragma cache_size = ${sql.raw(String(cache))}`.execute(db);
@@ -145,11 +145,21 @@ async function bulkLoad(dir: Directory, adding: number, threshold: number, fn: (
   }
 }
 
-/** Moves staged index rows into object_index, in key order, and drops the staging table. */
-async function mergeStaged(dir: Directory) {
+/**
+ * Moves staged index rows into object_index, in key order, and drops the staging table. With `rebuildKey` on
+ * PostgreSQL, the primary key is dropped and built again around the insert: one sort of the whole index costs a
+ * fraction of inserting millions of rows into the key one by one. Readers of object_index wait for that commit.
+ */
+async function mergeStaged(dir: Directory, rebuildKey: boolean) {
+  const rebuild = rebuildKey && dir.store.engine === 'postgres';
   await dir.store.write(async (tx) => {
+    if (rebuild) {
+      await sql`set local maintenance_work_mem = '512MB'`.execute(tx);
+      await sql`alter table object_index drop constraint object_index_pk`.execute(tx);
+    }
     await sql`insert into object_index (resource, prop, value, object_id)
-      select resource, prop, value, object_id from ${sql.raw(STAGING)} order by resource, prop, value, object_id`.execute(tx);
+      select resource, prop, value, object_id from ${sql.raw(STAGING)} ${sql.raw(rebuild ? '' : 'order by resource, prop, value, object_id')}`.execute(tx);
+    if (rebuild) await sql`alter table object_index add constraint object_index_pk primary key (resource, prop, value, object_id)`.execute(tx);
     await sql`drop table ${sql.raw(STAGING)}`.execute(tx);
   });
 }
