@@ -2,7 +2,7 @@
 import { findApp } from '../directory/apps.js';
 import type { Store } from '../store/open.js';
 import type { Principal } from './principal.js';
-import { CLOCK_SKEW_SECONDS, TOKEN_MESSAGES, invalidToken, verifyAccessToken, type AccessTokenClaims } from './tokens.js';
+import { TOKEN_MESSAGES, invalidToken, verifyAccessToken, withinValidity, type AccessTokenClaims } from './tokens.js';
 
 export interface AuthenticatorDeps {
   store: Store;
@@ -62,8 +62,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       const raw = authorizationHeader ?? '';
       const hit = principals.get(tailOf(raw));
       if (hit && hit.header === raw) {
-        const now = Math.floor(Date.now() / 1000);
-        if (now - CLOCK_SKEW_SECONDS < hit.exp && now + CLOCK_SKEW_SECONDS >= hit.nbf) return hit.principal;
+        if (withinValidity(hit)) return hit.principal;
         principals.delete(tailOf(raw));
       }
       const header = raw.trim();

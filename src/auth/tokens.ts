@@ -254,10 +254,15 @@ function deepFreeze(v: unknown) {
   for (const x of Object.values(v)) deepFreeze(x);
 }
 
+/** Is `now` (seconds) inside the token's nbf..exp window, widened by the allowed clock skew? */
+export function withinValidity(claims: { nbf: number; exp: number }, now = nowSeconds()): boolean {
+  return now - CLOCK_SKEW_SECONDS < claims.exp && now + CLOCK_SKEW_SECONDS >= claims.nbf;
+}
+
 function checkClaims(claims: AccessTokenClaims, opts: VerifyOptions) {
   const now = opts.now ?? nowSeconds();
   if (typeof claims.exp !== 'number' || typeof claims.nbf !== 'number') throw invalidToken(TOKEN_MESSAGES.expired);
-  if (now - CLOCK_SKEW_SECONDS >= claims.exp || now + CLOCK_SKEW_SECONDS < claims.nbf) throw invalidToken(TOKEN_MESSAGES.expired);
+  if (!withinValidity(claims, now)) throw invalidToken(TOKEN_MESSAGES.expired);
   if (typeof claims.aud !== 'string' || !GRAPH_AUDIENCES.includes(claims.aud)) throw invalidToken(TOKEN_MESSAGES.audience);
   if (claims.iss !== v1Issuer(opts.tenantId) || claims.tid !== opts.tenantId) throw invalidToken(TOKEN_MESSAGES.issuer);
   if (typeof claims.appid !== 'string' || typeof claims.oid !== 'string') throw invalidToken(TOKEN_MESSAGES.invalid);

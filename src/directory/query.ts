@@ -11,8 +11,8 @@
 // (value, id), never offsets, so concurrent inserts and deletes neither duplicate nor skip surviving rows.
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Filter, ODataQuery } from '../odata/ast.js';
-import { testValue } from '../odata/evaluate.js';
-import { absentValue, rowForEveryObject } from '../odata/index-rows.js';
+import { passesWhenAbsent } from '../odata/evaluate.js';
+import { rowForEveryObject } from '../odata/index-rows.js';
 import { conjuncts, filterSql, valueTestSql } from '../odata/sql.js';
 import { invalidSkipToken, queryFingerprint } from '../odata/skiptoken.js';
 import type { Database, ObjectsTable } from '../store/schema.js';
@@ -83,7 +83,7 @@ function plan(query: ODataQuery, resource: string): Plan {
   all.forEach((c, i) => {
     if (c.kind !== 'test' || c.mode !== 'one') return;
     // Objects with no row for the property would be missed by a walk over its rows.
-    if (testValue(c.test, absentValue(c.prop)) && !rowForEveryObject(resource, c.prop)) return;
+    if (passesWhenAbsent(c) && !rowForEveryObject(resource, c.prop)) return;
     const rank = DRIVER_RANK[c.test.kind];
     if (rank === undefined || (c.test.kind === 'range' && !c.test.lower && !c.test.upper)) return;
     if (!best || rank < best.rank) best = { i, rank };

@@ -273,11 +273,9 @@ export class Writer {
       for (const row of part) for (const c of columns) params.push(row[c]);
       if (!known) {
         const q = this.tx.insertInto(table).values(part as never).compile();
-        // Rows with other columns or undefined values compile differently: those chunks stay on the builder.
-        if (q.parameters.length !== params.length || q.parameters.some((p, k) => p !== params[k])) {
-          await this.tx.executeQuery(q);
-          continue;
-        }
+        // Every row of a table comes from one builder (rowOf, indexRowsOf, flush), so all share the first's columns.
+        if (q.parameters.length !== params.length || q.parameters.some((p, k) => p !== params[k]))
+          throw new Error(`insert into ${table}: rows do not share one set of columns`);
         this.fullChunk.set(table, { sql: q.sql, columns });
       }
       await this.tx.executeQuery(CompiledQuery.raw(this.fullChunk.get(table)!.sql, params));

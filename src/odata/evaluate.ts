@@ -36,6 +36,11 @@ export function testValue(t: ValueTest, v: string): boolean {
   }
 }
 
+/** Does a single-valued test pass for an object with no index row for its property (null, or a count of 0)? */
+export function passesWhenAbsent(f: Extract<Filter, { kind: 'test' }>): boolean {
+  return f.mode === 'one' && testValue(f.test, absentValue(f.prop));
+}
+
 function run(f: Filter, entries: Map<string, string[]>): boolean {
   switch (f.kind) {
     case 'and':

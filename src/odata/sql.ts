@@ -3,8 +3,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Filter, ValueTest } from './ast.js';
 import { prefixSuccessor } from './encode.js';
-import { testValue } from './evaluate.js';
-import { absentValue } from './index-rows.js';
+import { passesWhenAbsent } from './evaluate.js';
 
 export type SqlExpr = RawBuilder<unknown>;
 
@@ -59,7 +58,7 @@ export function filterSql(f: Filter, ctx: FilterSqlContext): RawBuilder<SqlBool>
       return f.value ? TRUE : FALSE;
     case 'test': {
       // A single-valued property whose absent value (no row) passes the test passes unless its one row fails it.
-      const negate = f.mode === 'all' || (f.mode === 'one' && testValue(f.test, absentValue(f.prop)));
+      const negate = f.mode === 'all' || passesWhenAbsent(f);
       const col = sql.ref('fi.value');
       const test = negate ? sql<SqlBool>`not (${valueTestSql(f.test, col)})` : valueTestSql(f.test, col);
       const exists = sql<SqlBool>`exists (select 1 from object_index fi where fi.object_id = ${ctx.objectId} and fi.resource = ${ctx.resource} and fi.prop = ${f.prop} and ${test})`;

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, base64url, generateKeyPair } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAuthenticator } from '../../src/auth/authenticate.js';
 import { getHmacKey, getJwks, getSigningKey } from '../../src/auth/keys.js';
 import { WWW_AUTHENTICATE, issueAppToken, issueUserToken } from '../../src/auth/tokens.js';
@@ -159,6 +159,20 @@ describe.each(ENGINES)('access token verification (%s)', (engine) => {
     const noExp: Record<string, unknown> = baseClaims();
     delete noExp.exp;
     await expect401(auth().authenticate(`Bearer ${await signOurs(noExp)}`), 'Access token has expired or is not yet valid.');
+  });
+
+  it('a token accepted before is still refused once it expires, and its principal cannot be changed', async () => {
+    const a = auth();
+    const header = `Bearer ${await issueAppToken(store, { tenantId: tenant.id, clientId: randomUUID(), appDisplayName: 'x', servicePrincipalId: randomUUID(), roles: ['Device.Read.All'], now: now() })}`;
+    const first = await a.authenticate(header);
+    expect(await a.authenticate(header)).toEqual(first);
+    expect(() => (first.roles as string[]).push('Directory.ReadWrite.All')).toThrow();
+    vi.useFakeTimers({ now: Date.now() + 2 * 3600 * 1000, toFake: ['Date'] });
+    try {
+      await expect401(a.authenticate(header), 'Access token has expired or is not yet valid.');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('publishes the public key only', async () => {
