@@ -1,5 +1,5 @@
 // Builds src/auth/permission-catalogue.generated.json from the Graph permission data
-// (microsoft-graph-devx-content permissions.json + provisioningInfo.json in ../shared/reference).
+// (microsoft-graph-devx-content permissions.json + provisioningInfo.json in reference/).
 //
 // The full data set is 3 MB and covers every Graph workload; the catalogue keeps only the paths under the
 // resources Tenantbox serves and only the Application and DelegatedWork schemes. Most paths share the same
@@ -13,7 +13,7 @@ import { normalisePath } from '../src/auth/permission-paths.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..');
-const referenceDir = resolve(repoRoot, '..', 'shared', 'reference');
+const referenceDir = join(repoRoot, 'reference');
 const outFile = join(repoRoot, 'src', 'auth', 'permission-catalogue.generated.json');
 
 const SCHEMES = ['Application', 'DelegatedWork'] as const;

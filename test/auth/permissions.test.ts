@@ -8,7 +8,7 @@ import type { Principal } from '../../src/auth/principal.js';
 import { allowedPermissions, checkAccess, fieldRule, normaliseRoute, permissionId } from '../../src/auth/permissions.js';
 import { GraphError } from '../../src/graph/errors.js';
 
-const seedsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'seeds');
+const seedsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'reference', 'seeds');
 
 /** The "V1 A METHOD /path" lines of the seed page whose file name starts with `prefix`. */
 function seedMethods(prefix: string): { method: string; path: string }[] {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { graphFetch, startTestServer, type TestServer } from '../support/server.js';
 import { demoDevices, deviceAdminUserToken } from './helpers.js';
 
-const REFERENCE = join(import.meta.dirname, '../../../shared/reference');
+const REFERENCE = join(import.meta.dirname, '../../reference');
 
 interface CsdlProperty {
   name: string;
@@ -64,7 +64,7 @@ describe('device properties match the v1.0 CSDL', () => {
   });
   afterAll(() => s.close());
 
-  test('the CSDL excerpt in shared/reference says the same as the full CSDL', () => {
+  test('the CSDL excerpt in reference/ says the same as the full CSDL', () => {
     const excerpt = readFileSync(join(REFERENCE, 'csdl-excerpt-v1.0.xml'), 'utf8');
     const fromExcerpt = [...entityType(excerpt, 'device').properties, ...entityType(excerpt, 'directoryObject').properties].map((p) => p.name).sort();
     expect(fromExcerpt).toEqual(expected.filter((p) => p.name !== 'id').map((p) => p.name).sort());

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from '@microsoft/microsoft-graph-client';
 import { graphFetch, type TestServer } from '../support/server.js';
 
-const SEEDS = join(import.meta.dirname, '../../../shared/seeds');
+const SEEDS = join(import.meta.dirname, '../../reference/seeds');
 
 /** The GET paths of the EduRoster.Read.All seed page, as written there. */
 export function rosterSeedPaths(): string[] {

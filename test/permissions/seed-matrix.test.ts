@@ -10,7 +10,7 @@ import { issueAppToken } from '../../src/auth/tokens.js';
 import { DEMO_TENANT_ID, appClientId } from '../../src/directory/demo-data.js';
 import { graphFetch, startTestServer, type TestServer } from '../support/server.js';
 
-const SEEDS = join(import.meta.dirname, '../../../shared/seeds');
+const SEEDS = join(import.meta.dirname, '../../reference/seeds');
 
 function seedMethods(permission: string): { method: string; path: string }[] {
   const file = readdirSync(SEEDS).map((f) => readFileSync(join(SEEDS, f), 'utf8')).find((t) => t.includes(`\n${permission}\n`) && /^V1 A /m.test(t));
