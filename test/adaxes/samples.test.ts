@@ -9,10 +9,14 @@ import { JOHN_DN, signIn } from './client.js';
 
 const run = promisify(execFile);
 
-/** The shape seed 000 documents, checked key by key and type by type. */
+/**
+ * The shape seed 000 documents, checked key by key and type by type. The seed's sample reply has
+ * lastDirSyncTimeUtc null for John Smith, addressed by his Active Directory DN; here he is an AD user synchronised
+ * to Microsoft 365, so the field is his last sync time ("Equals null if the user is not synchronized").
+ */
 function expectDocumentedShape(body: any) {
   expect(Object.keys(body).sort()).toEqual(['isCreated', 'lastDirSyncTimeUtc', 'licenses', 'locationName', 'signInBlocked']);
-  expect(body).toMatchObject({ isCreated: true, locationName: 'GB', signInBlocked: false, lastDirSyncTimeUtc: null });
+  expect(body).toMatchObject({ isCreated: true, locationName: 'GB', signInBlocked: false, lastDirSyncTimeUtc: '2025-11-02T09:00:00Z' });
   expect(body.licenses.length).toBeGreaterThanOrEqual(2);
   for (const l of body.licenses) {
     expect(Object.keys(l).sort()).toEqual(['assigned', 'consumedUnits', 'sku', 'totalUnits']);
