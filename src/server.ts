@@ -10,6 +10,7 @@ import { GraphRouter } from './graph/router.js';
 import { graphPlugin } from './graph/plugin.js';
 import { registerGraphRoutes } from './graph/routes.js';
 import { adminRoutes } from './admin/routes.js';
+import { adaxesConfigurationRoutes } from './admin/adaxes-routes.js';
 import { adaxesPlugin } from './adaxes/plugin.js';
 import { routeNotFound } from './adaxes/errors.js';
 import { sendGraphError, stampIds } from './graph/wire.js';
@@ -98,6 +99,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
     await app.register(async (scope) => registerOAuth(scope, { store, tenant: DEMO_TENANT }));
     await app.register(graphPlugin, { router, throttle, faults: config.faults });
     await app.register(adaxesPlugin, { dir, config });
+    await app.register(adaxesConfigurationRoutes, { dir, config });
     return app;
   };
 
