@@ -4,9 +4,9 @@
 // A right on an object is granted when some allow permission covers it and no deny permission does: deny wins, and
 // what is not granted is denied (Adaxes help: SecurityRoles.SRPermissions, SecurityRoles.SROverview).
 import { AUTHENTICATED_USERS, type AdaxesConfig, type OperationType, type Permission, type Right, SELF, type ScopeItem, loadAdaxesConfig } from './adaxes-config.js';
-import { findUserByLogonName } from './adaxes-auth.js';
+import { netbiosName } from './adaxes-auth.js';
 import type { Directory } from './directory.js';
-import { dnKey } from './ids.js';
+import { classifyIdentifier, dnKey } from './ids.js';
 import type { DirObject, ObjectType } from './model.js';
 import { parentDn } from './on-prem.js';
 
@@ -62,25 +62,30 @@ export class AdaxesAccess {
 
   static async of(dir: Directory, caller: DirObject): Promise<AdaxesAccess> {
     const config = await loadAdaxesConfig(dir.db);
-    const groups = new Set(await dir.transitiveMemberOfIds(caller.id));
-    const resolved = new Map<string, string | undefined>();
-    const trusteeId = async (t: string) => {
-      if (!resolved.has(t)) {
-        const obj = t.includes('\\') || (t.includes('@') && !t.includes('=')) ? await findUserByLogonName(dir, t) : await dir.resolveIdentifier(t).catch(() => undefined);
-        resolved.set(t, obj?.id);
-      }
-      return resolved.get(t);
+    // The caller and every group it belongs to at any depth, matched against trustees by DN, SID, GUID or logon name.
+    const principals = [caller, ...(await dir.getMany(await dir.transitiveMemberOfIds(caller.id)))];
+    const names = new Set<string>();
+    for (const p of principals) {
+      for (const v of [p.id, p.objectGuid, p.sid, p.dn && dnKey(p.dn)]) if (v) names.add(v.toLowerCase());
+    }
+    const upn = typeof caller.props.userPrincipalName === 'string' ? caller.props.userPrincipalName.toLowerCase() : undefined;
+    const sam = typeof caller.props.onPremisesSamAccountName === 'string' ? caller.props.onPremisesSamAccountName.toLowerCase() : undefined;
+    const domain = dir.tenant.domain.toLowerCase();
+    const isCallerOrGroup = (trustee: string) => {
+      const t = trustee.trim().toLowerCase();
+      const slash = t.indexOf('\\');
+      if (slash >= 0) return !!sam && t.slice(slash + 1) === sam && [netbiosName(domain).toLowerCase(), domain].includes(t.slice(0, slash));
+      if (t.includes('@') && !t.includes('=')) return t === upn;
+      const ident = classifyIdentifier(trustee);
+      if (!ident) return false;
+      return names.has((ident.kind === 'dn' ? ident.key : ident.kind === 'sid' ? ident.sid : ident.guid).toLowerCase());
     };
     const grants: Grant[] = [];
     for (const role of config.securityRoles) {
       if (role.disabled) continue;
       for (const a of role.assignments) {
-        let selfOnly = false;
-        if (a.trustee === SELF) selfOnly = true;
-        else if (a.trustee !== AUTHENTICATED_USERS) {
-          const id = await trusteeId(a.trustee);
-          if (!id || (id !== caller.id && !groups.has(id))) continue;
-        }
+        const selfOnly = a.trustee === SELF;
+        if (!selfOnly && a.trustee !== AUTHENTICATED_USERS && !isCallerOrGroup(a.trustee)) continue;
         for (const permission of role.permissions) grants.push({ permission, scope: a.scope, selfOnly });
       }
     }
