@@ -62,11 +62,15 @@ export class AdaxesAccess {
 
   static async of(dir: Directory, caller: DirObject): Promise<AdaxesAccess> {
     const config = await loadAdaxesConfig(dir.db);
-    // The caller and every group it belongs to at any depth, matched against trustees by DN, SID, GUID or logon name.
-    const principals = [caller, ...(await dir.getMany(await dir.transitiveMemberOfIds(caller.id)))];
+    // The caller and every group it belongs to at any depth, matched against trustees by DN, SID, GUID or logon name
+    // (identity columns only: the groups' documents are not needed). Skipped when only well-known principals are named.
+    const named = config.securityRoles.some((r) => !r.disabled && r.assignments.some((a) => a.trustee !== SELF && a.trustee !== AUTHENTICATED_USERS));
     const names = new Set<string>();
-    for (const p of principals) {
-      for (const v of [p.id, p.objectGuid, p.sid, p.dn && dnKey(p.dn)]) if (v) names.add(v.toLowerCase());
+    const identities = named
+      ? await dir.db.selectFrom('objects').select(['id', 'object_guid', 'sid', 'dn_key']).where('id', 'in', dir.transitiveSourcesOf(caller.id)).execute()
+      : [];
+    for (const p of [{ id: caller.id, object_guid: caller.objectGuid, sid: caller.sid, dn_key: caller.dn && dnKey(caller.dn) }, ...identities]) {
+      for (const v of [p.id, p.object_guid, p.sid, p.dn_key]) if (v) names.add(v.toLowerCase());
     }
     const upn = typeof caller.props.userPrincipalName === 'string' ? caller.props.userPrincipalName.toLowerCase() : undefined;
     const sam = typeof caller.props.onPremisesSamAccountName === 'string' ? caller.props.onPremisesSamAccountName.toLowerCase() : undefined;

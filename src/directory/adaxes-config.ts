@@ -245,9 +245,15 @@ export function parseAdaxesConfig(raw: unknown): AdaxesConfig {
   return { securityRoles, allowedOperations, directorySync };
 }
 
+// The stored text is the truth (every node reads it); parsing is skipped while the text is unchanged. Parsed
+// configurations are only read, never changed.
+let parsed: { text: string; config: AdaxesConfig } | undefined;
+
 export async function loadAdaxesConfig(db: Db | Tx): Promise<AdaxesConfig> {
   const row = await db.selectFrom('meta').select('value').where('key', '=', META_KEY).executeTakeFirst();
-  return row ? (JSON.parse(row.value) as AdaxesConfig) : DEFAULT_CONFIG;
+  if (!row) return DEFAULT_CONFIG;
+  if (parsed?.text !== row.value) parsed = { text: row.value, config: JSON.parse(row.value) as AdaxesConfig };
+  return parsed.config;
 }
 
 /** Stores a checked configuration inside the caller's transaction. */
