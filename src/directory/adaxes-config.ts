@@ -140,7 +140,9 @@ export const DEFAULT_ALLOWED_OPERATIONS: OperationType[] = OPERATION_TYPES.filte
 
 export const DEFAULT_CONFIG: AdaxesConfig = { securityRoles: BUILT_IN_ROLES, allowedOperations: DEFAULT_ALLOWED_OPERATIONS, directorySync: { mode: 'immediate' } };
 
-const META_KEY = 'adaxes_config';
+/** The meta key holding the stored configuration. */
+export const ADAXES_CONFIG_KEY = 'adaxes_config';
+const META_KEY = ADAXES_CONFIG_KEY;
 
 const invalid = (message: string) => new DirectoryError('invalid', message);
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);

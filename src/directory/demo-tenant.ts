@@ -306,7 +306,7 @@ async function buildDemo(w: Writer, tenantId: string) {
   await saveAdaxesConfig(w.tx, DEMO_ADAXES_CONFIG);
 }
 
-function spProps(name: string, appId: string, publisher: string): Props {
+function spProps(name: string, appId: string, _publisher: string): Props {
   return {
     accountEnabled: true,
     appDisplayName: name,
@@ -317,7 +317,6 @@ function spProps(name: string, appId: string, publisher: string): Props {
     servicePrincipalNames: [appId],
     servicePrincipalType: 'Application',
     signInAudience: 'AzureADMyOrg',
-    publisherName: publisher,
     tags: [],
     alternativeNames: [],
     notificationEmailAddresses: [],

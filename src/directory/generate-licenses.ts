@@ -4,6 +4,7 @@ import type { Tx } from '../store/open.js';
 import { SKUS } from './demo-data.js';
 import { consumedUnits } from './licensing.js';
 import { nameGuid } from './ids.js';
+import { catalogPlan } from './license-catalog.js';
 
 const CHUNK = 500;
 
@@ -12,10 +13,13 @@ export const SCALE_SKU = {
   skuId: nameGuid('sku:TENANTBOX_SCALE'),
   partNumber: 'TENANTBOX_SCALE',
   displayName: 'Tenantbox Scale Test Suite',
-  plans: [
-    { servicePlanId: nameGuid('plan:SCALE:EXCHANGE_S_STANDARD'), servicePlanName: 'EXCHANGE_S_STANDARD', displayName: 'Exchange Online (Plan 1)', appliesTo: 'User', provisioningStatus: 'Success', isAutoAssignable: false },
-    { servicePlanId: nameGuid('plan:SCALE:TEAMS1'), servicePlanName: 'TEAMS1', displayName: 'Microsoft Teams', appliesTo: 'User', provisioningStatus: 'Success', isAutoAssignable: false },
-  ],
+  // Real plans (Exchange Online (Plan 1), Teams) under their published GUIDs: one plan has one id in every SKU.
+  plans: ['9aaf7827-d63c-4b61-89c3-182f06f82e5c', '57ff2da0-773e-42df-b2af-ffb7a2317929'].map((id) => ({
+    ...catalogPlan(id)!,
+    appliesTo: 'User',
+    provisioningStatus: 'Success',
+    isAutoAssignable: false,
+  })),
 };
 
 /** The demo's Microsoft 365 E5: a sprinkling of generated users get it while its units last. */
