@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { hashSecret } from '../directory/credentials.js';
 import type { TenantInfo } from '../directory/directory.js';
 import { saveAdaxesConfig } from '../directory/adaxes-config.js';
+import { syncedUserProps } from '../directory/on-prem-state.js';
 import { tenantRows } from '../directory/tenant-tables.js';
 import { writeTx, type Writer } from '../directory/writer.js';
 import type { Store } from '../store/open.js';
@@ -46,6 +47,12 @@ export async function writePlan(w: Writer, plan: LoadPlan, source?: unknown): Pr
   const byKind = new Map<string, [string, string][]>();
   for (const l of plan.links) byKind.set(l.kind, [...(byKind.get(l.kind) ?? []), [l.source, l.target]]);
   for (const [kind, pairs] of byKind) await w.addLinks(kind as Parameters<Writer['addLinks']>[0], pairs);
+  for (const id of plan.syncFill) {
+    const user = (await w.load(id))!;
+    const synced = syncedUserProps(user, user.props, typeof user.props.onPremisesLastSyncDateTime === 'string' ? user.props.onPremisesLastSyncDateTime : w.at, plan.tenant.domain);
+    // What the fixture says wins; only what it left out comes from the identity.
+    await w.replaceProps(user, { ...synced, ...Object.fromEntries(Object.entries(user.props).filter(([, v]) => v !== undefined)) });
+  }
   await tenantRows.credentials(w, credentials);
   await tenantRows.apps(w, apps);
   await tenantRows.usageRights(w, plan.usageRights);

@@ -59,6 +59,7 @@ const USER_KEYS = ['password', 'passwordHash', 'licenses'];
 const DEVICE_KEYS = ['usageRights'];
 /** Facts the core keeps on a user's property bag that are not Graph properties (see on-prem-state.ts). */
 const STORED_MARKERS = new Set([ON_PREMISES_ONLY, PENDING_M365]);
+const SYNC_PROPS = ['onPremisesDistinguishedName', 'onPremisesSecurityIdentifier', 'onPremisesImmutableId', 'onPremisesDomainName', 'onPremisesUserPrincipalName', 'onPremisesLastSyncDateTime'];
 
 /** Ids derived from names, as the demo tenant has always had them. */
 export const derived = {
@@ -86,6 +87,8 @@ export interface LoadPlan {
   apps: (Omit<AppsTable, 'secret_hash'> & { secret?: string; secretHash: string })[];
   usageRights: UsageRightsTable[];
   adaxes: AdaxesConfig | undefined;
+  /** Synchronised users declared without their on-premises properties: the loader fills them from the identity it gives them. */
+  syncFill: string[];
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
@@ -147,6 +150,7 @@ export function planFixture(src: FixtureSource): LoadPlan {
 
   // ── objects: identities, properties, uniqueness ─────────────────────────
   const objects: LoadPlan['objects'] = [];
+  const syncFill: string[] = [];
   const entries: Entry[] = [];
   const byId = new Map<string, Entry>();
   const byUpn = new Map<string, Entry>();
@@ -184,6 +188,7 @@ export function planFixture(src: FixtureSource): LoadPlan {
     const alt = altKeyOf(type, props);
     claim(type === 'user' ? 'The userPrincipalName' : type === 'device' ? 'The deviceId' : 'The appId', alt, path);
     objects.push(obj);
+    if (type === 'user' && props.onPremisesSyncEnabled === true && SYNC_PROPS.some((k) => props[k] === undefined)) syncFill.push(id);
     const e: Entry = { section, index, id, type, name, path, upn: type === 'user' ? String(props.userPrincipalName).toLowerCase() : undefined };
     entries.push(e);
     byId.set(id, e);
@@ -410,8 +415,14 @@ export function planFixture(src: FixtureSource): LoadPlan {
     }
   }
 
-  if (issues.length) throw new FixtureError(issues);
-  return { tenant, skus, objects, links, licenseAssignments, credentials, apps: appRows, usageRights, adaxes };
+  if (issues.length) throw new FixtureError(inFileOrder(issues));
+  return { tenant, skus, objects, links, licenseAssignments, credentials, apps: appRows, usageRights, adaxes, syncFill };
+}
+
+/** Problems by line in a YAML file (a JSON pointer has no line: found order). */
+function inFileOrder(issues: FixtureIssue[]): FixtureIssue[] {
+  const line = (i: FixtureIssue) => Number(/:(\d+)$/.exec(i.where)?.[1] ?? 0);
+  return issues.map((i, k) => ({ i, k })).sort((a, b) => line(a.i) - line(b.i) || a.k - b.k).map((x) => x.i);
 }
 
 const article = (section: string) =>
