@@ -1,6 +1,6 @@
 // Configuration: command-line flags win over TENANTBOX_* environment variables, which win over defaults.
 // Anything invalid stops start-up with a message naming the key.
-import { resolve } from 'node:path';
+import { delimiter, resolve } from 'node:path';
 import { parseFaults, type FaultSpec } from './graph/faults.js';
 
 export interface Config {
@@ -20,6 +20,8 @@ export interface Config {
   throttle: boolean;
   /** Injected Graph failures for testing clients' retry logic; undefined when off. */
   faults: FaultSpec | undefined;
+  /** Fixture files to serve instead of the demo tenant. */
+  tenants: string[];
 }
 
 export class ConfigError extends Error {}
@@ -41,6 +43,7 @@ const DEFAULTS: Config = {
   adaxesSessionMinutes: 10,
   throttle: false,
   faults: undefined,
+  tenants: [],
 };
 
 const ENV: Record<keyof Config, string> = {
@@ -58,6 +61,7 @@ const ENV: Record<keyof Config, string> = {
   adaxesSessionMinutes: 'TENANTBOX_ADAXES_SESSION_MINUTES',
   throttle: 'TENANTBOX_THROTTLE',
   faults: 'TENANTBOX_FAULTS',
+  tenants: 'TENANTBOX_TENANT',
 };
 
 const FLAG: Record<keyof Config, string> = {
@@ -75,6 +79,7 @@ const FLAG: Record<keyof Config, string> = {
   adaxesSessionMinutes: '--adaxes-session-minutes',
   throttle: '--throttle',
   faults: '--faults',
+  tenants: '--tenant',
 };
 
 function port(name: string, v: unknown): number {
@@ -138,6 +143,7 @@ export function resolveConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env):
   if ((x = p('adaxesSessionMinutes'))) c.adaxesSessionMinutes = minutes(x.name, x.v);
   if ((x = p('throttle'))) c.throttle = bool(x.name, x.v);
   if ((x = p('faults'))) c.faults = faultSpec(x.name, x.v);
+  if ((x = p('tenants'))) c.tenants = (Array.isArray(x.v) ? x.v.map(String) : String(x.v).split(delimiter)).filter((f) => f !== '').map((f) => resolve(f));
   if (c.inMemory && c.database) throw new ConfigError('Invalid --in-memory: cannot be combined with --database.');
   c.dataDir = resolve(c.dataDir);
   return c;

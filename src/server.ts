@@ -4,8 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { storeLocation, type Config } from './config.js';
 import { openStore, type Store } from './store/open.js';
 import { Directory } from './directory/directory.js';
-import { seedDemoTenant } from './directory/demo-tenant.js';
-import { DEMO_TENANT } from './directory/demo-data.js';
+import { prepareTenant } from './tenants/serve-tenant.js';
 import { GraphRouter } from './graph/router.js';
 import { graphPlugin } from './graph/plugin.js';
 import { registerGraphRoutes } from './graph/routes.js';
@@ -47,10 +46,13 @@ export interface StartOptions {
 
 export async function startTenantbox(config: Config, opts: StartOptions = {}): Promise<Tenantbox> {
   const store = await openStore({ location: storeLocation(config), pgSchema: opts.pgSchema });
-  const dir = new Directory(store, DEMO_TENANT);
-  if (config.seed) await seedDemoTenant(dir);
+  const tenant = await prepareTenant(store, { fixtures: config.tenants, seedDemo: config.seed }).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
+  const dir = new Directory(store, tenant);
   const signingSecret = await hmacKey(store);
-  const authenticator = createAuthenticator({ store, tenant: DEMO_TENANT });
+  const authenticator = createAuthenticator({ store, tenant });
 
   const router = new GraphRouter({
     authenticate: (h) => authenticator.authenticate(h),
@@ -96,7 +98,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       return sendGraphError(reply, new GraphError(404, 'BadRequest', `Resource not found for the segment '${path.split('/')[1] ?? ''}'.`));
     });
     await app.register(adminRoutes, { dir, enabled: config.admin, adminKey: config.adminKey });
-    await app.register(async (scope) => registerOAuth(scope, { store, tenant: DEMO_TENANT }));
+    await app.register(async (scope) => registerOAuth(scope, { store, tenant }));
     await app.register(graphPlugin, { router, throttle, faults: config.faults });
     await app.register(adaxesPlugin, { dir, config });
     await app.register(adaxesConfigurationRoutes, { dir, config });

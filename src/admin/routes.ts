@@ -1,7 +1,7 @@
 // Operational endpoints: health for orchestration, reset so CI can reuse one server between suites.
 import type { FastifyInstance } from 'fastify';
 import type { Directory } from '../directory/directory.js';
-import { resetToDemoTenant } from '../directory/demo-tenant.js';
+import { resetTenant } from '../tenants/serve-tenant.js';
 import { timingSafeEqual } from 'node:crypto';
 import { storeReady } from '../directory/meta.js';
 
@@ -30,7 +30,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions) {
       return reply.code(401).send({ error: { code: 'unauthenticated', message: 'A valid X-Admin-Key header is required.' } });
   });
   app.post('/admin/reset', async () => {
-    await resetToDemoTenant(opts.dir);
+    await resetTenant(opts.dir);
     return { status: 'reset' };
   });
 }

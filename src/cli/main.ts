@@ -22,6 +22,7 @@ storeOptions(
     .option('--port <port>', 'HTTP port (default 5080)')
     .option('--https-port <port>', 'HTTPS port (default 5443)')
     .option('--host <host>', 'interface to listen on (default 127.0.0.1)')
+    .option('--tenant <file>', 'serve this tenant fixture (YAML or JSON) instead of the demo tenant', (f: string, all: string[]) => [...all, f], [] as string[])
     .option('--no-seed', 'do not create the demo tenant')
     .option('--admin-key <key>', 'require X-Admin-Key on /admin/*')
     .option('--no-admin', 'disable /admin/*')

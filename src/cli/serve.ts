@@ -22,6 +22,7 @@ export async function serveCommand(flags: Record<string, unknown>) {
     adaxesSessionMinutes: flags.adaxesSessionMinutes,
     throttle: flags.throttle,
     faults: flags.faults,
+    tenants: Array.isArray(flags.tenant) && flags.tenant.length ? flags.tenant : undefined,
   });
   const tb = await startTenantbox(config);
   const where = config.inMemory ? 'in memory (nothing is kept)' : config.database?.startsWith('postgres') ? 'PostgreSQL' : `${config.dataDir}`;

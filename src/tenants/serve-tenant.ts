@@ -1,0 +1,53 @@
+// Which tenant a server serves: the fixture it was given (--tenant), else the tenant a fixture put in the store
+// before, else the demo tenant. One store holds one tenant, so a fixture is loaded only into a store that holds
+// no other tenant.
+import { isDeepStrictEqual } from 'node:util';
+import { Directory, type TenantInfo } from '../directory/directory.js';
+import { DEMO_TENANT } from '../directory/demo-data.js';
+import { resetToDemoTenant, seedDemoTenant } from '../directory/demo-tenant.js';
+import { clearTenant, holdsObjects } from '../directory/tenant-tables.js';
+import type { Store } from '../store/open.js';
+import { readFixtureFile, writePlan } from './fixture-load.js';
+import { planFixture } from './fixture-plan.js';
+import { parseFixtureText } from './fixture-source.js';
+import { storedFixture, storedTenant } from './tenant-record.js';
+
+export class TenantChoiceError extends Error {}
+
+export interface TenantChoice {
+  /** Fixture files to serve; one tenant per server for now. */
+  fixtures: readonly string[];
+  /** Build the demo tenant when nothing else is asked for (--no-seed turns it off). */
+  seedDemo: boolean;
+}
+
+export async function prepareTenant(store: Store, choice: TenantChoice): Promise<TenantInfo> {
+  if (choice.fixtures.length > 1)
+    throw new TenantChoiceError(`--tenant was given ${choice.fixtures.length} times: a server serves one tenant until multi-tenant stores arrive; run one server per fixture.`);
+  const held = await storedTenant(store.db);
+  if (choice.fixtures.length) {
+    const file = choice.fixtures[0];
+    const { source, plan } = await readFixtureFile(file);
+    if (held && isDeepStrictEqual(await storedFixture(store.db), source.data)) return held;
+    if (await holdsObjects(store.db))
+      throw new TenantChoiceError(
+        `The store already holds the tenant ${(held ?? DEMO_TENANT).domain}; serve ${file} from an empty store (--in-memory, another --data-dir or --database).`,
+      );
+    await new Directory(store, plan.tenant).write((w) => writePlan(w, plan, source.data));
+    return plan.tenant;
+  }
+  if (held) return held;
+  if (choice.seedDemo) await seedDemoTenant(new Directory(store, DEMO_TENANT));
+  return DEMO_TENANT;
+}
+
+/** Rebuilds the served tenant from what built it (its fixture, or the demo tenant), in one transaction. */
+export async function resetTenant(dir: Directory): Promise<void> {
+  const fixture = await storedFixture(dir.db);
+  if (fixture === undefined) return resetToDemoTenant(dir);
+  const plan = planFixture(parseFixtureText(JSON.stringify(fixture), 'stored fixture.json', 'json'));
+  await dir.write(async (w) => {
+    await clearTenant(w);
+    await writePlan(w, plan, fixture);
+  });
+}

@@ -1,0 +1,136 @@
+// Serving a fixture, exporting and importing it: `serve --tenant` over a real server and store (the fixture's own
+// tenant id in the token endpoint, its app's secret, its users), the export → serve → export round trip, reset to
+// the fixture, and the tenantbox commands as users run them.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config.js';
+import { startTenantbox, type Tenantbox } from '../../src/server.js';
+import { exportTenant, formatFixture } from '../../src/tenants/fixture-export.js';
+import { derived } from '../../src/tenants/fixture-plan.js';
+import { ENGINES, freshLocation, type EngineName } from '../support/stores.js';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '../../bin/tenantbox.js');
+const EXAMPLE = join(import.meta.dirname, '../../examples/contoso-tenant.yaml');
+const work = mkdtempSync(join(tmpdir(), 'tenantbox-fixture-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function cli(args: string[]) {
+  try {
+    const r = await run(process.execPath, [BIN, ...args], { timeout: 120_000 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+async function serve(engine: EngineName, tenants: string[]) {
+  const loc = await freshLocation(engine);
+  const dataDir = mkdtempSync(join(work, 'srv-'));
+  const config = {
+    ...resolveConfig({ port: 0, httpsPort: 0, dataDir, logLevel: 'silent' }, {}),
+    database: engine === 'postgres' ? loc.location : join(dataDir, 'tenantbox.sqlite'),
+    tenants,
+  };
+  const tb = await startTenantbox(config, { pgSchema: loc.pgSchema, sharedTls: true });
+  return { tb, base: tb.httpUrl.replace('localhost', '127.0.0.1'), close: async () => (await tb.close(), await loc.cleanup()) };
+}
+
+async function appToken(base: string, tenantId: string, clientId: string, secret: string) {
+  const res = await fetch(`${base}/${tenantId}/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: 'https://graph.microsoft.com/.default' }).toString(),
+  });
+  const body = (await res.json()) as { access_token?: string };
+  expect(res.status).toBe(200);
+  return body.access_token!;
+}
+
+describe.each(ENGINES)('serve --tenant (%s)', (engine) => {
+  let srv: { tb: Tenantbox; base: string; close: () => Promise<void> };
+  const tenantId = derived.tenantId('contoso.example');
+  beforeAll(async () => {
+    srv = await serve(engine, [EXAMPLE]);
+  });
+  afterAll(async () => srv?.close());
+
+  it("serves the fixture's tenant: its token endpoint, its app's secret, its users", async () => {
+    expect(srv.tb.dir.tenant.id).toBe(tenantId);
+    const token = await appToken(srv.base, tenantId, derived.appId('Build Agent'), 'build-agent-secret');
+    const res = await fetch(`${srv.base}/v1.0/users?$select=userPrincipalName&$orderby=userPrincipalName`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { value: { userPrincipalName: string }[] };
+    expect(body.value.map((u) => u.userPrincipalName)).toEqual(['ada@contoso.example', 'grace@contoso.example', 'linus@contoso.example', 'maria@contoso.example', 'sam@contoso.example']);
+    // The demo tenant is not there.
+    const demo = await fetch(`${srv.base}/v1.0/users/john.smith@example.com`, { headers: { authorization: `Bearer ${token}` } });
+    expect(demo.status).toBe(404);
+  });
+
+  it('export → serve → export gives the same file', async () => {
+    const first = formatFixture(await exportTenant(srv.tb.store.db, srv.tb.dir.tenant), 'yaml');
+    const file = join(work, `exported-${engine}.yaml`);
+    writeFileSync(file, first);
+    const again = await serve(engine, [file]);
+    try {
+      expect(formatFixture(await exportTenant(again.tb.store.db, again.tb.dir.tenant), 'yaml')).toBe(first);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('resets to the fixture, not to the demo tenant', async () => {
+    const token = await appToken(srv.base, tenantId, derived.appId('Build Agent'), 'build-agent-secret');
+    const before = formatFixture(await exportTenant(srv.tb.store.db, srv.tb.dir.tenant), 'yaml');
+    const del = await fetch(`${srv.base}/v1.0/groups/${derived.id('group', 'Platform')}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    expect(del.status).toBe(204);
+    expect(formatFixture(await exportTenant(srv.tb.store.db, srv.tb.dir.tenant), 'yaml')).not.toBe(before);
+    const reset = await fetch(`${srv.base}/admin/reset`, { method: 'POST' });
+    expect(reset.status).toBe(200);
+    const after = formatFixture(await exportTenant(srv.tb.store.db, srv.tb.dir.tenant), 'yaml');
+    // Load times differ (assignedDateTime of licences declared without one); everything else is as loaded.
+    const strip = (s: string) => s.replace(/assignedDateTime: .*|onPremisesLastSyncDateTime: .*/g, '');
+    expect(strip(after)).toBe(strip(before));
+  });
+});
+
+describe('serve --tenant refusals', () => {
+  it('refuses a second --tenant until one server holds many tenants', async () => {
+    const config = { ...resolveConfig({ port: 0, httpsPort: 0, inMemory: true, logLevel: 'silent' }, {}), tenants: [EXAMPLE, EXAMPLE] };
+    await expect(startTenantbox(config, { sharedTls: true })).rejects.toThrow(/--tenant was given 2 times: a server serves one tenant/);
+  });
+
+  it('refuses a bad fixture with its line and starts nothing', async () => {
+    const bad = join(work, 'bad.yaml');
+    writeFileSync(bad, 'tenant:\n  domain: contoso.example\ngroups:\n  - displayName: G\n    members: [ghost]\n');
+    const config = { ...resolveConfig({ port: 0, httpsPort: 0, inMemory: true, logLevel: 'silent' }, {}), tenants: [bad] };
+    await expect(startTenantbox(config, { sharedTls: true })).rejects.toThrow(`${bad}:5: 'ghost' is not an object of this fixture`);
+  });
+});
+
+describe('tenantbox import fixture / export', () => {
+  it('imports into an empty store, exports it as YAML and JSON, and refuses a second tenant', async () => {
+    const dataDir = join(work, 'cli-store');
+    const imported = await cli(['import', 'fixture', EXAMPLE, '--data-dir', dataDir]);
+    expect(imported.stderr).toBe('');
+    expect(imported.stdout).toMatch(/^Imported .*contoso-tenant\.yaml: tenant contoso\.example \([0-9a-f-]{36}\), \d+ objects in \d+ ms/);
+    const yaml = await cli(['export', '--data-dir', dataDir]);
+    expect(yaml.code).toBe(0);
+    expect(yaml.stdout).toMatch(/^tenant:\n {2}domain: contoso\.example\n/);
+    const out = join(work, 'cli-export.json');
+    const json = await cli(['export', '--data-dir', dataDir, '--format', 'json', '--out', out]);
+    expect(json.code).toBe(0);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as { tenant: { domain: string } }).tenant.domain).toBe('contoso.example');
+    const second = await cli(['import', 'fixture', EXAMPLE, '--data-dir', dataDir]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/already holds the tenant contoso\.example/);
+    const wrong = await cli(['export', '--data-dir', dataDir, '--tenant', '00000000-0000-4000-8000-000000000000']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/holds the tenant .* not 00000000/);
+  });
+});
