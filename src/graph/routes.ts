@@ -12,6 +12,8 @@ import { educationClassRoutes } from './education-classes.js';
 import { educationSchoolRoutes } from './education-schools.js';
 import { educationUserRoutes } from './education-users.js';
 import { educationMeRoutes } from './education-me.js';
+import { educationWriteRoutes } from './education-writes.js';
+import { administrativeUnitMemberRoutes } from './administrative-unit-members.js';
 
 export function registerGraphRoutes(g: GraphRouter, deps: { dir: Directory; signingSecret: Buffer }) {
   const kit = new GraphKit(deps.dir, deps.signingSecret);
@@ -27,5 +29,7 @@ export function registerGraphRoutes(g: GraphRouter, deps: { dir: Directory; sign
   educationSchoolRoutes(g, kit);
   educationUserRoutes(g, kit);
   educationMeRoutes(g, kit);
+  educationWriteRoutes(g, kit);
+  administrativeUnitMemberRoutes(g, kit);
   return kit;
 }
