@@ -14,14 +14,14 @@
 //   string-ID column decides which plans a SKU has; friendly names are matched by GUID, else by position;
 // - a friendly name without a GUID (Power BI Premium EM1): matched by position.
 //
-// Run: npx tsx scripts/generate-license-catalog.ts
+// Run: npx tsx scripts/generate-license-catalog.ts [output file]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const source = join(repoRoot, 'reference/graph-docs/entra-docs/docs/identity/users/licensing-service-plan-reference.md');
-const outFile = join(repoRoot, 'src/directory/license-catalog.generated.json');
+const outFile = process.argv[2] ? resolve(process.argv[2]) : join(repoRoot, 'src/directory/license-catalog.generated.json');
 
 /** A GUID as its 32 hex digits in the canonical 8-4-4-4-12 form, or undefined. */
 function guidOf(raw: string): string | undefined {

@@ -55,8 +55,10 @@ async function appToken(base: string, tenantId: string, clientId: string, secret
 describe.each(ENGINES)('serve --tenant (%s)', (engine) => {
   let srv: { tb: Tenantbox; base: string; close: () => Promise<void> };
   const tenantId = derived.tenantId('contoso.example');
+  let initial: string;
   beforeAll(async () => {
     srv = await serve(engine, [EXAMPLE]);
+    initial = formatFixture(await exportTenant(srv.tb.store.db, srv.tb.dir.tenant), 'yaml');
   });
   afterAll(async () => srv?.close());
 
@@ -70,6 +72,19 @@ describe.each(ENGINES)('serve --tenant (%s)', (engine) => {
     // The demo tenant is not there.
     const demo = await fetch(`${srv.base}/v1.0/users/john.smith@example.com`, { headers: { authorization: `Bearer ${token}` } });
     expect(demo.status).toBe(404);
+  });
+
+  it("takes Microsoft's published plan ids in disabledPlans (user-assignlicense.md)", async () => {
+    const token = await appToken(srv.base, tenantId, derived.appId('Build Agent'), 'build-agent-secret');
+    const teams = '57ff2da0-773e-42df-b2af-ffb7a2317929'; // TEAMS1 in every SKU that has it
+    const res = await fetch(`${srv.base}/v1.0/users/grace@contoso.example/assignLicense`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ addLicenses: [{ skuId: '06ebc4ee-1bb5-47dd-8120-11324bc54e06', disabledPlans: [teams] }], removeLicenses: [] }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { assignedLicenses: { skuId: string; disabledPlans: string[] }[] };
+    expect(body.assignedLicenses).toContainEqual({ skuId: '06ebc4ee-1bb5-47dd-8120-11324bc54e06', disabledPlans: [teams] });
   });
 
   it('export → serve → export gives the same file', async () => {
@@ -86,16 +101,15 @@ describe.each(ENGINES)('serve --tenant (%s)', (engine) => {
 
   it('resets to the fixture, not to the demo tenant', async () => {
     const token = await appToken(srv.base, tenantId, derived.appId('Build Agent'), 'build-agent-secret');
-    const before = formatFixture(await exportTenant(srv.tb.store.db, srv.tb.dir.tenant), 'yaml');
     const del = await fetch(`${srv.base}/v1.0/groups/${derived.id('group', 'Platform')}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
     expect(del.status).toBe(204);
-    expect(formatFixture(await exportTenant(srv.tb.store.db, srv.tb.dir.tenant), 'yaml')).not.toBe(before);
+    expect(formatFixture(await exportTenant(srv.tb.store.db, srv.tb.dir.tenant), 'yaml')).not.toBe(initial);
     const reset = await fetch(`${srv.base}/admin/reset`, { method: 'POST' });
     expect(reset.status).toBe(200);
     const after = formatFixture(await exportTenant(srv.tb.store.db, srv.tb.dir.tenant), 'yaml');
     // Load times differ (assignedDateTime of licences declared without one); everything else is as loaded.
     const strip = (s: string) => s.replace(/assignedDateTime: .*|onPremisesLastSyncDateTime: .*/g, '');
-    expect(strip(after)).toBe(strip(before));
+    expect(strip(after)).toBe(strip(initial));
   });
 });
 
