@@ -26,6 +26,15 @@ function refusal(text: string, file: string): FixtureError {
 
 const count = async (store: Store) => Number((await store.db.selectFrom('objects').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
+describe('the README example', () => {
+  it('is examples/contoso-tenant.yaml, and loads', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /A complete example \(`examples\/contoso-tenant\.yaml`\):\n\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBe(EXAMPLE);
+    expect(checkFixture(EXAMPLE, 'contoso-tenant.yaml').plan.objects.length).toBeGreaterThan(10);
+  });
+});
+
 describe('fixture errors', () => {
   it('names the line of every problem in a YAML file', () => {
     const text = [
