@@ -20,7 +20,8 @@ const CONTAINER: Record<ObjectType, string> = {
   servicePrincipal: 'CN=ServicePrincipals',
 };
 
-const RID_KEY = 'next_rid';
+/** The meta key of the next RID to allocate. */
+export const RID_KEY = 'next_rid';
 // Allocated RIDs start far above the fixed ones the demo tenant and generated tenants use, so they never collide.
 const FIRST_RID = 500_000_000;
 

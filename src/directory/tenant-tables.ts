@@ -7,6 +7,7 @@ import type { Generatedless } from '../store/schema.js';
 import type { DirObject, LinkKind } from './model.js';
 import { toObject } from './rows.js';
 import { ADAXES_CONFIG_KEY } from './adaxes-config.js';
+import { RID_KEY } from './identity.js';
 import type { Writer } from './writer.js';
 
 const CHUNK = 200;
@@ -78,10 +79,8 @@ export async function holdsObjects(db: Db): Promise<boolean> {
 
 /** Removes every object (each deletion reaches delta) and every row of the tenant's other tables, keys excepted. */
 export async function clearTenant(w: Writer): Promise<void> {
-  const all = await w.tx.selectFrom('objects').select('id').execute();
-  for (const { id } of all) {
-    const obj = await w.load(id);
-    if (obj) await w.delete(obj);
-  }
-  for (const t of ['links', 'object_index', 'license_assignments', 'usage_rights', 'skus', 'apps', 'credentials', 'tokens'] as const) await w.tx.deleteFrom(t).execute();
+  await w.deleteAll();
+  for (const t of ['skus', 'apps', 'tokens'] as const) await w.tx.deleteFrom(t).execute();
+  // With no object left, SIDs start again where a fresh store starts them: a rebuilt tenant gets the same ones.
+  await w.tx.deleteFrom('meta').where('key', '=', RID_KEY).execute();
 }

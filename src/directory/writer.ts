@@ -199,6 +199,13 @@ export class Writer {
     }
   }
 
+  /** Deletes every object with its links, index rows, licences, usage rights and password in a few statements; each deletion reaches delta. */
+  async deleteAll(): Promise<void> {
+    const all = await this.tx.selectFrom('objects').select(['id', 'type', 'facet']).execute();
+    for (const o of all) this.mark(o.id, o.type, o.facet, 'deleted');
+    for (const t of ['object_index', 'links', 'license_assignments', 'usage_rights', 'credentials', 'objects'] as const) await this.tx.deleteFrom(t).execute();
+  }
+
   async addLink(kind: LinkKind, sourceId: string, targetId: string): Promise<boolean> {
     const exists = await this.tx
       .selectFrom('links')

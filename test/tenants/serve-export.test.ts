@@ -107,7 +107,7 @@ describe.each(ENGINES)('serve --tenant (%s)', (engine) => {
     const reset = await fetch(`${srv.base}/admin/reset`, { method: 'POST' });
     expect(reset.status).toBe(200);
     const after = formatFixture(await exportTenant(srv.tb.store.db, srv.tb.dir.tenant), 'yaml');
-    // Load times differ (assignedDateTime of licences declared without one); everything else is as loaded.
+    // Load times differ (assignedDateTime of licences declared without one); everything else, SIDs included, is as loaded.
     const strip = (s: string) => s.replace(/assignedDateTime: .*|onPremisesLastSyncDateTime: .*/g, '');
     expect(strip(after)).toBe(strip(initial));
   });
