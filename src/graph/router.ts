@@ -118,6 +118,8 @@ function compile(template: string, opts: RouteOptions): { regex: RegExp; names: 
     src += quoted ? "((?:[^']|'')*)" : '([^/]+)';
     i = close + 1;
   }
+  // A function is called with or without its empty parentheses: the Kiota SDKs write …/delta().
+  if (/\/delta$/.test(template)) src += '(?:\\(\\))?';
   if (opts.casts?.length) src += `(?:/microsoft\\.graph\\.(${opts.casts.map(esc).join('|')}))?`;
   if (opts.count) src += '(/\\$count)?';
   return { regex: new RegExp(`^${src}/?$`, 'i'), names };
