@@ -76,6 +76,14 @@ const OVERRIDES = {
   filters: {
     usageRight: { state: ['eq', 'in'], serviceIdentifier: ['eq', 'in'] },
   } as Record<string, Record<string, Op[]>>,
+  // educationclass-list.md: "You can also use the $filter, $count and $search query parameters" and $orderby on
+  // displayName; educationschool-list.md: "the same OData query parameters as List Users". Neither page names the
+  // properties, so the string keys roster tools look classes and schools up by take users' string operators
+  // (eq, in, startsWith), displayName also $orderby and $search, description $search.
+  educationQueries: {
+    educationClass: { displayName: 'displayName', description: 'search', externalId: 'key', classCode: 'key', mailNickname: 'key', externalName: 'key' },
+    educationSchool: { displayName: 'displayName', description: 'search', externalId: 'key', schoolNumber: 'key', externalPrincipalId: 'key', principalName: 'key', principalEmail: 'key' },
+  } as Record<string, Record<string, 'displayName' | 'key' | 'search'>>,
   // graph-notes §1.1: extensionAttributes is not declared on v1.0 device (open type) but the seed lists it.
   openProperties: { device: [{ name: 'extensionAttributes', type: 'graph.onPremisesExtensionAttributes' }] } as Record<
     string,
@@ -449,6 +457,8 @@ function main() {
         filter = new Set<Op>(from ? capsFor.get(`${from}.${p.name}`)?.filter ?? ['eq'] : ['eq']);
       }
       for (const op of OVERRIDES.filters[resource]?.[p.name] ?? []) filter.add(op);
+      const edu = OVERRIDES.educationQueries[resource]?.[p.name];
+      if (edu === 'key' || edu === 'displayName') for (const op of ['eq', 'in', 'startsWith'] as Op[]) filter.add(op);
       // The device table of graph-notes §2 is a second, newer capability source for device.
       if (resource === 'device') {
         for (const [path, ops] of devTable.supported) if (path.split('/')[0] === p.name) for (const op of ops) filter.add(op);
@@ -481,8 +491,8 @@ function main() {
         nullable: p.nullable,
         ...((p as { open?: boolean }).open ? { open: true } : {}),
         filter: OP_ORDER.filter((o) => filter.has(o)),
-        search: caps?.search ?? false,
-        orderby: (caps?.orderby ?? false) || sorted !== undefined,
+        search: (caps?.search ?? false) || edu === 'displayName' || edu === 'search',
+        orderby: (caps?.orderby ?? false) || sorted !== undefined || edu === 'displayName',
         orderbyAdvanced: (OVERRIDES.orderbyAdvanced[resource] ?? []).includes(p.name) || sorted === 'advanced',
         defaultSelect,
         selectable: !caps?.neverReturned,

@@ -40,13 +40,13 @@ export class GraphKit {
     readonly signingKey: Buffer,
   ) {}
 
-  query(ctx: GraphContext, resource: string, opts: { collection?: boolean } = {}): ODataQuery {
-    return parseQuery(ctx.query, { resource, consistencyLevelEventual: ctx.eventual, collection: opts.collection ?? true });
+  query(ctx: GraphContext, resource: string, opts: { collection?: boolean; relationship?: boolean } = {}): ODataQuery {
+    return parseQuery(ctx.query, { resource, consistencyLevelEventual: ctx.eventual, collection: opts.collection ?? true, relationship: opts.relationship });
   }
 
   async list(ctx: GraphContext, spec: ListSpec): Promise<GraphReply> {
     const resource = ctx.cast ?? spec.resource;
-    const q = this.query(ctx, resource);
+    const q = this.query(ctx, resource, { relationship: spec.typed });
     const fingerprint = `${ctx.path}|${spec.resource}|${ctx.cast ?? ''}`;
     if (ctx.countOnly) {
       if (!ctx.eventual) throw badRequest('$count is not currently supported.');
