@@ -506,6 +506,7 @@ function main() {
   }
 
   const resources: Record<string, unknown> = {};
+  const disagreements: string[] = [];
   for (const [resource, { entity }] of Object.entries(RESOURCES)) {
     const types = chain(entity);
     const leaf = types[types.length - 1];
@@ -545,6 +546,16 @@ function main() {
       const limitedSet = limited.get(resource);
       const returned = !(caps?.selectOnly || caps?.neverReturned);
       const defaultSelect = limitedSet ? limitedSet.includes(p.name) : marked.has(resource) ? returned && Boolean(caps) : returned;
+      // Where the seed and Microsoft's current pages disagree: kept for the generator's report (accept either).
+      if (caps && doc) {
+        const seedOps = OP_ORDER.filter((o) => caps.filter.has(o) && ['eq', 'startsWith', 'ge', 'eqNull'].includes(o));
+        const onlySeed = seedOps.filter((o) => !doc.ops.has(o));
+        const docsAdvanced = [...doc.advanced].filter((o) => !doc.byDefault.has(o) && caps.filter.has(o) && !OVERRIDES.advancedOperators.includes(o) && o !== 'in');
+        if (onlySeed.length) disagreements.push(`${resource}.${p.name}: the seed lists ${onlySeed.join(', ')}; directory-objects-filter.md does not (accepted)`);
+        if (docsAdvanced.length) disagreements.push(`${resource}.${p.name}: ${docsAdvanced.join(', ')} needs advanced query parameters per directory-objects-filter.md; the seed does not say`);
+      }
+      if (limitedSet && caps && !caps.selectOnly && !caps.neverReturned && !limitedSet.includes(p.name))
+        disagreements.push(`${resource}.${p.name}: the seed/resource page does not mark it select-only; the Learn list page leaves it out of the default set (left out)`);
       properties[p.name] = {
         name: p.name,
         type: t.type,
@@ -640,6 +651,8 @@ function main() {
   console.log(`complex types: ${complexUsed.size}, enum types: ${enumUsed.size}`);
   if (clashes.length) console.log(`directoryObject union: left out for clashing types: ${clashes.join(', ')}`);
   for (const [r, names] of limited) console.log(`${r}: default set from the Learn list page: ${names.join(', ')}`);
+  if (process.argv.includes('--disagreements')) for (const d of disagreements) console.log(`disagreement: ${d}`);
+  else console.log(`${disagreements.length} seed-vs-docs disagreements (--disagreements lists them)`);
 }
 
 main();
