@@ -39,4 +39,5 @@ export function servicePrincipalRoutes(g: GraphRouter, kit: GraphKit) {
     kit.entity(ctx, 'servicePrincipal', await kit.dir.byAltKey('servicePrincipal', ctx.params.appId), 'servicePrincipals', ctx.params.appId),
   );
   membershipRoutes(g, kit, '/servicePrincipals/{id}', async (ctx) => (await kit.dir.get(ctx.params.id, ['servicePrincipal'])) ?? Promise.reject(notFound(ctx.params.id)));
+  membershipRoutes(g, kit, "/servicePrincipals(appId='{appId}')", async (ctx) => (await kit.dir.byAltKey('servicePrincipal', ctx.params.appId)) ?? Promise.reject(notFound(ctx.params.appId)));
 }

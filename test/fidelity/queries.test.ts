@@ -10,6 +10,7 @@ import { graphClientForApp } from '../support/graph-client.js';
 import { graphFetch, startTestServer, type TestServer } from '../support/server.js';
 import { ENGINES } from '../support/stores.js';
 import { DEVICE_ADMINS, demoDevices, groupId } from '../devices/helpers.js';
+import { appClientId } from '../../src/directory/demo-data.js';
 
 const EVENTUAL = { headers: { ConsistencyLevel: 'eventual' } };
 
@@ -69,6 +70,16 @@ describe.each(ENGINES)('query capabilities as documented (%s)', (engine) => {
       const searched = await graphFetch(`${s.graph}/devices/${windowsDevice}/transitiveMemberOf?$search="displayName:${prefix}"&$count=true`, admin, EVENTUAL);
       expect(searched.status, JSON.stringify(searched.body)).toBe(200);
       expect(searched.body.value.length).toBeGreaterThan(0);
+    });
+
+    test('every key form: servicePrincipals(appId=…)/memberOf and devices(deviceId=…)/memberOf take $select', async () => {
+      const sp = await graphFetch(`${s.graph}/servicePrincipals(appId='${appClientId('Tenant Admin')}')/memberOf?$select=displayName`, admin);
+      expect(sp.status, JSON.stringify(sp.body)).toBe(200);
+      expect(sp.body.value.map((g: any) => g.displayName)).toContain('Device Administrators');
+      const device = (await demoDevices(s)).find((d) => d.id === windowsDevice)!;
+      const byKey = await graphFetch(`${s.graph}/devices(deviceId='${device.deviceId}')/memberOf?$count=true&$filter=startswith(displayName,'Device')&$select=displayName`, admin, EVENTUAL);
+      expect(byKey.status, JSON.stringify(byKey.body)).toBe(200);
+      expect(byKey.body.value).toContainEqual({ '@odata.type': '#microsoft.graph.group', displayName: 'Device Administrators' });
     });
 
     test('registeredOwners take user properties; an unknown name is still 400', async () => {
