@@ -176,3 +176,9 @@ export async function countObjects(db: Kysely<Database>, spec: Pick<ListSpec, 'r
   const res = await sql<{ n: number | string }>`select count(*) as n from objects o where ${andAll(where)}`.execute(db);
   return Number(res.rows[0]?.n ?? 0);
 }
+
+/** Whether `id` is among the ids an id subquery selects (one member of memberOf, members, owners, …). */
+export async function scopeHas(db: Kysely<Database>, ids: (db: Kysely<Database>) => IdSelect, id: string): Promise<boolean> {
+  const res = await sql<{ id: string }>`select s.id from (${ids(db)}) s where s.id = ${id.toLowerCase()} limit 1`.execute(db);
+  return res.rows.length > 0;
+}

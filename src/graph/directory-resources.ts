@@ -19,7 +19,8 @@ export function administrativeUnitRoutes(g: GraphRouter, kit: GraphKit) {
         const unit = await load(ctx.params.id);
         return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.targetsOf('member', unit.id) }, context: 'directoryObjects', typed: true });
       },
-      { casts: ['user', 'group', 'device'], count: true },
+      // administrativeunit-list-members.md: users, groups, devices, contacts and service principals.
+      { casts: ['user', 'group', 'device', 'orgContact', 'servicePrincipal'], count: true },
     );
   }
 }

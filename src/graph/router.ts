@@ -120,7 +120,8 @@ function compile(template: string, opts: RouteOptions): { regex: RegExp; names: 
   }
   // A function is called with or without its empty parentheses: the Kiota SDKs write …/delta().
   if (/\/delta$/.test(template)) src += '(?:\\(\\))?';
-  if (opts.casts?.length) src += `(?:/microsoft\\.graph\\.(${opts.casts.map(esc).join('|')}))?`;
+  // A cast names the type by namespace or by the CSDL's alias: Kiota writes …/memberOf/graph.group.
+  if (opts.casts?.length) src += `(?:/(?:microsoft\\.)?graph\\.(${opts.casts.map(esc).join('|')}))?`;
   if (opts.count) src += '(/\\$count)?';
   return { regex: new RegExp(`^${src}/?$`, 'i'), names };
 }

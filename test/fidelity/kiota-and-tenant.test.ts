@@ -53,6 +53,22 @@ describe.each(ENGINES)('Kiota request builders and the tenant resources (%s)', (
     expect(usersByIds?.value?.map((o) => o.id)).toEqual([john]);
   });
 
+  test('casts as Kiota writes them (…/memberOf/graph.group) and one member by id (users/{id}/memberOf/{id})', async () => {
+    const groups = await kiota.users.byUserId(john).memberOf.graphGroup.get({ queryParameters: { select: ['id', 'displayName'] } });
+    expect(groups?.value?.length).toBeGreaterThan(0);
+    const raw = await graphFetch(`${s.graph}/users/${john}/transitiveMemberOf/graph.group?$select=id`, admin);
+    expect(raw.status).toBe(200);
+    const first = groups!.value![0].id!;
+    const one = await kiota.users.byUserId(john).memberOf.byDirectoryObjectId(first).get();
+    expect(one?.id).toBe(first);
+    const notMine = await graphFetch(`${s.graph}/users/${john}/memberOf/${DEVICE_ADMINS}`, admin);
+    expect(notMine.status).toBe(404);
+    const viaChain = await graphFetch(`${s.graph}/users/${john}/transitiveMemberOf/${NESTED[0]}?$select=displayName`, admin);
+    expect([200, 404]).toContain(viaChain.status);
+    const units = await kiota.directory.administrativeUnits.byAdministrativeUnitId(LONDON).members.graphUser.get();
+    expect(Array.isArray(units?.value)).toBe(true);
+  });
+
   test('directory/administrativeUnits and their delta() (msgraph-sdk-directory)', async () => {
     const units = await kiota.directory.administrativeUnits.get();
     expect(units?.value?.map((u) => u.id)).toContain(LONDON);
