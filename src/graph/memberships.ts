@@ -4,7 +4,8 @@ import type { GraphKit } from './kit.js';
 import type { DirObject } from '../directory/model.js';
 import type { GraphContext } from './router.js';
 import { scopeHas } from '../directory/query.js';
-import { notFound } from './errors.js';
+import { badRequest, notFound } from './errors.js';
+import { isGuid } from '../directory/ids.js';
 import { topProperty } from '../schema/resources.js';
 import { contextUrl, odataType, project, resourceOfObject, selectFragment } from './shape.js';
 
@@ -34,8 +35,10 @@ export function membershipRoutes(g: GraphRouter, kit: GraphKit, base: string, lo
     ['transitiveMemberOf', (obj: DirObject) => () => kit.dir.transitiveSourcesOf(obj.id)],
   ] as const) {
     g.get(`${base}/${nav}/{memberId}`, async (ctx) => {
-      const obj = await load(ctx);
       const member = ctx.params.memberId;
+      // Not a key: a cast this relationship does not take (…/memberOf/microsoft.graph.user) or another segment.
+      if (!isGuid(member)) throw badRequest(`Resource not found for the segment '${member}'.`, 'BadRequest');
+      const obj = await load(ctx);
       const found = (await scopeHas(kit.dir.db, ids(obj), member)) ? await kit.dir.get(member) : undefined;
       if (!found) throw notFound(member);
       const res = resourceOfObject(found.type);
