@@ -244,6 +244,22 @@ export class Writer {
     this.mark(id, row.type, row.facet, 'updated');
   }
 
+  /**
+   * Rewrites the index rows of many objects from their current documents, without touching the change log: the
+   * objects did not change, the capability table that decides their rows did.
+   */
+  async reindexMany(ids: readonly string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const part = ids.slice(i, i + CHUNK);
+      const objs = (await this.tx.selectFrom('objects').selectAll().where('id', 'in', part).execute()).map((r) => toObject(r as ObjectsTable));
+      const docs = await documentsOf(this.tx, objs);
+      await this.tx.deleteFrom('object_index').where('object_id', 'in', part).execute();
+      const rows = objs.flatMap((o, k) => this.indexRowsOf(o.id, o.type, o.facet, docs[k]));
+      rows.sort((a, b) => cmp(a.resource, b.resource) || cmp(a.prop, b.prop) || cmp(a.value, b.value) || cmp(a.object_id, b.object_id));
+      await this.insertChunked('object_index', rows);
+    }
+  }
+
   /** Rewrites an object's index rows from its current document. */
   async reindex(id: string): Promise<void> {
     const obj = await this.load(id);
