@@ -45,9 +45,8 @@ export function membershipRoutes(g: GraphRouter, kit: GraphKit, base: string, lo
       const q = kit.query(ctx, 'directoryObject', { collection: false });
       const [doc] = await kit.dir.documents([found]);
       const select = q.select?.filter((n) => n === 'id' || topProperty(res, n) !== undefined);
-      const body = kit.canRead(ctx, found.type) ? project(res, doc, select) : { id: found.id };
+      const body = !kit.canRead(ctx, found.type) ? { id: found.id } : select && !select.length ? {} : project(res, doc, select);
       return { body: { '@odata.context': contextUrl(ctx.origin, `${selectFragment('directoryObjects', q.select)}/$entity`), '@odata.type': odataType(res), ...body } };
-      // The permission data has no entry (or a stray one) for most keyed forms; one member reads as its collection does.
-    }, { permissionAs: ['GET', `${base}/${nav}`] });
+    }, { permissionAs: ['GET', `${base}/${nav}`] }); // the permission data lacks most keyed forms: one member reads as its collection
   }
 }
