@@ -9,6 +9,7 @@ import { DEMO_TENANT } from './directory/demo-data.js';
 import { GraphRouter } from './graph/router.js';
 import { graphPlugin } from './graph/plugin.js';
 import { registerGraphRoutes } from './graph/routes.js';
+import { ensureIndexCurrent } from './directory/index-version.js';
 import { adminRoutes } from './admin/routes.js';
 import { adaxesConfigurationRoutes } from './admin/adaxes-routes.js';
 import { adaxesPlugin } from './adaxes/plugin.js';
@@ -48,6 +49,7 @@ export interface StartOptions {
 export async function startTenantbox(config: Config, opts: StartOptions = {}): Promise<Tenantbox> {
   const store = await openStore({ location: storeLocation(config), pgSchema: opts.pgSchema });
   const dir = new Directory(store, DEMO_TENANT);
+  await ensureIndexCurrent(dir);
   if (config.seed) await seedDemoTenant(dir);
   const signingSecret = await hmacKey(store);
   const authenticator = createAuthenticator({ store, tenant: DEMO_TENANT });
