@@ -5,9 +5,12 @@ import { storeLocation, type Config } from './config.js';
 import { openStore, type Store } from './store/open.js';
 import { Directory } from './directory/directory.js';
 import { prepareTenant } from './tenants/serve-tenant.js';
+import { storedTenant } from './tenants/tenant-record.js';
+import { DEMO_TENANT } from './directory/demo-data.js';
 import { GraphRouter } from './graph/router.js';
 import { graphPlugin } from './graph/plugin.js';
 import { registerGraphRoutes } from './graph/routes.js';
+import { ensureIndexCurrent } from './directory/index-version.js';
 import { adminRoutes } from './admin/routes.js';
 import { adaxesConfigurationRoutes } from './admin/adaxes-routes.js';
 import { adaxesPlugin } from './adaxes/plugin.js';
@@ -46,6 +49,9 @@ export interface StartOptions {
 
 export async function startTenantbox(config: Config, opts: StartOptions = {}): Promise<Tenantbox> {
   const store = await openStore({ location: storeLocation(config), pgSchema: opts.pgSchema });
+  // Re-indexing comes first, so that a tenant loaded now is indexed once, under the current table.
+  const stored = await storedTenant(store.db);
+  await ensureIndexCurrent(new Directory(store, stored ?? DEMO_TENANT));
   const tenant = await prepareTenant(store, { fixtures: config.tenants, seedDemo: config.seed }).catch(async (err: unknown) => {
     await store.close();
     throw err;

@@ -14,6 +14,7 @@ import { educationUserRoutes } from './education-users.js';
 import { educationMeRoutes } from './education-me.js';
 import { educationWriteRoutes } from './education-writes.js';
 import { administrativeUnitMemberRoutes } from './administrative-unit-members.js';
+import { domainRoutes, organizationRoutes } from './organization.js';
 
 export function registerGraphRoutes(g: GraphRouter, deps: { dir: Directory; signingSecret: Buffer }) {
   const kit = new GraphKit(deps.dir, deps.signingSecret);
@@ -31,5 +32,7 @@ export function registerGraphRoutes(g: GraphRouter, deps: { dir: Directory; sign
   educationMeRoutes(g, kit);
   educationWriteRoutes(g, kit);
   administrativeUnitMemberRoutes(g, kit);
+  organizationRoutes(g, kit);
+  domainRoutes(g, kit);
   return kit;
 }
