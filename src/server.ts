@@ -5,8 +5,7 @@ import { storeLocation, type Config } from './config.js';
 import { openStore, type Store } from './store/open.js';
 import { Directory } from './directory/directory.js';
 import { prepareTenant } from './tenants/serve-tenant.js';
-import { storedTenant } from './tenants/tenant-record.js';
-import { DEMO_TENANT } from './directory/demo-data.js';
+import { tenantOfStore } from './tenants/tenant-record.js';
 import { GraphRouter } from './graph/router.js';
 import { graphPlugin } from './graph/plugin.js';
 import { registerGraphRoutes } from './graph/routes.js';
@@ -50,8 +49,7 @@ export interface StartOptions {
 export async function startTenantbox(config: Config, opts: StartOptions = {}): Promise<Tenantbox> {
   const store = await openStore({ location: storeLocation(config), pgSchema: opts.pgSchema });
   // Re-indexing comes first, so that a tenant loaded now is indexed once, under the current table.
-  const stored = await storedTenant(store.db);
-  await ensureIndexCurrent(new Directory(store, stored ?? DEMO_TENANT));
+  await ensureIndexCurrent(new Directory(store, await tenantOfStore(store.db)));
   const tenant = await prepareTenant(store, { fixtures: config.tenants, seedDemo: config.seed }).catch(async (err: unknown) => {
     await store.close();
     throw err;

@@ -2,12 +2,11 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { resolveConfig, storeLocation } from '../config.js';
-import { DEMO_TENANT } from '../directory/demo-data.js';
 import { holdsObjects } from '../directory/tenant-tables.js';
 import { openStore } from '../store/open.js';
 import { exportTenant, formatFixture } from '../tenants/fixture-export.js';
 import { loadPlan, readFixtureFile } from '../tenants/fixture-load.js';
-import { storedTenant } from '../tenants/tenant-record.js';
+import { tenantOfStore } from '../tenants/tenant-record.js';
 
 const storeFlags = (cmd: Command) =>
   cmd.option('--data-dir <dir>', 'data directory holding the SQLite store').option('--database <url>', 'postgres://… to use PostgreSQL (or a .sqlite path)');
@@ -32,7 +31,7 @@ async function exportCommand(flags: Record<string, unknown>) {
   const config = resolveConfig({ dataDir: flags.dataDir, database: flags.database, logLevel: 'silent' });
   const store = await openStore({ location: storeLocation(config) });
   try {
-    const tenant = (await storedTenant(store.db)) ?? DEMO_TENANT;
+    const tenant = await tenantOfStore(store.db);
     if (typeof flags.tenant === 'string' && flags.tenant.toLowerCase() !== tenant.id) throw new Error(`This store holds the tenant ${tenant.id} (${tenant.domain}), not ${flags.tenant}.`);
     const text = formatFixture(await exportTenant(store.db, tenant), flags.format as 'yaml' | 'json');
     if (typeof flags.out === 'string') await writeFile(flags.out, text);
@@ -48,7 +47,7 @@ async function importFixtureCommand(file: string, flags: Record<string, unknown>
   const store = await openStore({ location: storeLocation(config) });
   try {
     if (await holdsObjects(store.db)) {
-      const held = (await storedTenant(store.db)) ?? DEMO_TENANT;
+      const held = await tenantOfStore(store.db);
       throw new Error(`The store already holds the tenant ${held.domain} (${held.id}); a store holds one tenant, so import ${file} into an empty one (another --data-dir or --database).`);
     }
     const t0 = performance.now();

@@ -4,7 +4,7 @@ import cliProgress from 'cli-progress';
 import { resolveConfig, storeLocation } from '../config.js';
 import { openStore } from '../store/open.js';
 import { Directory } from '../directory/directory.js';
-import { DEMO_TENANT } from '../directory/demo-data.js';
+import { tenantOfStore } from '../tenants/tenant-record.js';
 import { RosterError, formatProblem, importRoster, type ImportProgress, type RosterFormat } from '../directory/import/index.js';
 
 const FORMATS: Record<RosterFormat, string> = {
@@ -31,7 +31,7 @@ async function runImport(format: RosterFormat, folder: string, flags: Record<str
   const bars = progressBars();
   const started = Date.now();
   try {
-    const dir = new Directory(store, DEMO_TENANT);
+    const dir = new Directory(store, await tenantOfStore(store.db));
     const result = await importRoster(dir, format, folder, bars.update);
     bars.stop();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);

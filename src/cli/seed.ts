@@ -6,7 +6,7 @@ import { Directory } from '../directory/directory.js';
 import { seedDemoTenant } from '../directory/demo-tenant.js';
 import { generateTenant, objectCount, type TenantSpec } from '../directory/generate.js';
 import { openStore } from '../store/open.js';
-import { DEMO_TENANT } from '../directory/demo-data.js';
+import { tenantOfStore } from '../tenants/tenant-record.js';
 
 const count = (name: string) => (v: string) => {
   const n = Number(v.replace(/_/g, ''));
@@ -38,7 +38,7 @@ export function registerSeedCommand(program: Command) {
 export async function seedCommand(flags: Record<string, unknown>) {
   const config = resolveConfig({ dataDir: flags.dataDir, database: flags.database, logLevel: 'silent' });
   const store = await openStore({ location: storeLocation(config) });
-  const dir = new Directory(store, DEMO_TENANT);
+  const dir = new Directory(store, await tenantOfStore(store.db));
   const spec: TenantSpec = {
     users: flags.users as number,
     devices: flags.devices as number,

@@ -2,6 +2,7 @@
 // fixture itself, so that a restart serves the same tenant and a reset rebuilds it.
 import type { TenantInfo } from '../directory/directory.js';
 import type { Db, Tx } from '../store/open.js';
+import { DEMO_TENANT } from '../directory/demo-data.js';
 
 const TENANT_KEY = 'tenant';
 const FIXTURE_KEY = 'tenant_fixture';
@@ -33,4 +34,9 @@ export async function storedTenant(db: Db | Tx): Promise<TenantInfo | undefined>
 export async function storedFixture(db: Db | Tx): Promise<unknown> {
   const row = await db.selectFrom('meta').select('value').where('key', '=', FIXTURE_KEY).executeTakeFirst();
   return row ? (JSON.parse(row.value) as unknown) : undefined;
+}
+
+/** The tenant a store holds: the one a fixture put there, else the demo tenant. */
+export async function tenantOfStore(db: Db | Tx): Promise<TenantInfo> {
+  return (await storedTenant(db)) ?? DEMO_TENANT;
 }
