@@ -1,6 +1,7 @@
 // The demo tenant's fixed facts: names, SKUs with their service plans, apps. Ids derive from names (nameGuid)
 // so that every machine gets the same GUIDs and tests and docs can name them.
 import { nameGuid } from './ids.js';
+import { catalogServicePlans, catalogSku } from './license-catalog.js';
 
 export const DEMO_DOMAIN = 'example.com';
 export const DEMO_TENANT_ID = nameGuid('tenant:example.com');
@@ -39,6 +40,13 @@ export interface SkuSpec {
 
 const plan = (name: string, id: string, displayName: string, auto = false): PlanSpec => ({ name, id, displayName, auto });
 
+/** A SKU's plans as Microsoft's licensing reference lists them (license-catalog.ts). */
+function publishedPlans(partNumber: string): PlanSpec[] {
+  const hit = catalogSku(partNumber);
+  if (!('sku' in hit)) throw new Error(`${partNumber} is not in the licence catalogue`);
+  return catalogServicePlans(hit.sku).map((p) => ({ name: p.servicePlanName, id: p.servicePlanId, displayName: p.displayName, auto: p.isAutoAssignable }));
+}
+
 export const SKUS: SkuSpec[] = [
   {
     partNumber: 'SPE_E5',
@@ -46,7 +54,7 @@ export const SKUS: SkuSpec[] = [
     displayName: 'Microsoft 365 E5',
     units: 2500,
     holders: 24,
-    plans: [plan('ME-ID_PREMIUM', '41781fb2-bc02-4b7c-bd55-b576c07bb09d', 'Microsoft Entra ID P1'), plan('ME-ID_PREMIUM_P2', 'eec0eb4f-6444-4f95-aba0-50c24d67f998', 'Microsoft Entra ID P2')],
+    plans: publishedPlans('SPE_E5'),
   },
   {
     partNumber: 'FLOW_FREE',
@@ -54,7 +62,7 @@ export const SKUS: SkuSpec[] = [
     displayName: 'Microsoft Flow Free',
     units: 5000,
     holders: 30,
-    plans: [plan('FLOW_P2_VIRAL', '50e68c76-46c6-4674-81f9-75456511b170', 'Flow Free')],
+    plans: publishedPlans('FLOW_FREE'),
   },
   {
     partNumber: 'O365_BUSINESS_PREMIUM',
@@ -62,6 +70,8 @@ export const SKUS: SkuSpec[] = [
     displayName: 'Microsoft 365 Business Standard',
     units: 300,
     holders: 8,
+    // The seed documents' Adaxes examples modify this SKU's services CDS_O365_P3, FLOW_O365_P3 and
+    // EXCHANGEENTERPRISE, so it keeps that set of plans (under Microsoft's GUIDs) rather than the reference's.
     plans: [
       plan('CDS_O365_P3', 'afa73018-811e-46e9-988f-f75d2b1b8430', 'Common Data Service for Teams'),
       plan('FLOW_O365_P3', '07699545-9485-468e-95b6-2fca3738be01', 'Power Automate for Office 365'),
@@ -77,13 +87,7 @@ export const SKUS: SkuSpec[] = [
     displayName: 'Office 365 E5',
     units: 100,
     holders: 6,
-    plans: [
-      plan('EXCHANGE_S_ENTERPRISE', nameGuid('plan:E5:EXCHANGE_S_ENTERPRISE'), 'Exchange Online (Plan 2)'),
-      plan('SHAREPOINTENTERPRISE', '5dbe027f-2339-4123-9542-606e4d348a72', 'SharePoint Online (Plan 2)'),
-      plan('MCOSTANDARD', '0feaeb32-d00e-4d66-bd5a-43b5b83db82c', 'Skype for Business Online (Plan 2)'),
-      plan('TEAMS1', nameGuid('plan:E5:TEAMS1'), 'Microsoft Teams'),
-      plan('EXCHANGE_S_FOUNDATION', nameGuid('plan:E5:EXCHANGE_S_FOUNDATION'), 'Exchange Foundation', true),
-    ],
+    plans: publishedPlans('ENTERPRISEPREMIUM'),
   },
   {
     partNumber: 'ENTERPRISEPACK',
@@ -91,12 +95,7 @@ export const SKUS: SkuSpec[] = [
     displayName: 'Office 365 E3',
     units: 25,
     holders: 15,
-    plans: [
-      plan('EXCHANGE_S_ENTERPRISE', nameGuid('plan:E3:EXCHANGE_S_ENTERPRISE'), 'Exchange Online (Plan 2)'),
-      plan('SHAREPOINTENTERPRISE', nameGuid('plan:E3:SHAREPOINTENTERPRISE'), 'SharePoint Online (Plan 2)'),
-      plan('OFFICESUBSCRIPTION', nameGuid('plan:E3:OFFICESUBSCRIPTION'), 'Microsoft 365 Apps for enterprise'),
-      plan('EXCHANGE_S_FOUNDATION', nameGuid('plan:E3:EXCHANGE_S_FOUNDATION'), 'Exchange Foundation', true),
-    ],
+    plans: publishedPlans('ENTERPRISEPACK'),
   },
 ];
 

@@ -9,7 +9,7 @@ import type { Facet, LinkKind, NewObject, ObjectType, Props } from '../directory
 import { altKeyOf } from '../directory/model.js';
 import type { TenantInfo } from '../directory/directory.js';
 import type { ServicePlan } from '../directory/documents.js';
-import { catalogServicePlans, catalogSku } from '../directory/license-catalog.js';
+import { catalogPlan, catalogServicePlans, catalogSku, planIdsNamed } from '../directory/license-catalog.js';
 import { parseAdaxesConfig, type AdaxesConfig, SELF, AUTHENTICATED_USERS } from '../directory/adaxes-config.js';
 import { DirectoryError } from '../directory/model.js';
 import { hasResource, resource } from '../schema/resources.js';
@@ -304,6 +304,12 @@ export function planFixture(src: FixtureSource): LoadPlan {
         provisioningStatus: (p.provisioningStatus as string | undefined) ?? 'Success',
         isAutoAssignable: p.isAutoAssignable === true,
       }));
+      // A plan Microsoft publishes keeps its one GUID in a SKU of your own too.
+      plans.forEach((p, k) => {
+        const published = planIdsNamed(p.servicePlanName);
+        if (!catalogPlan(p.servicePlanId) && published.length)
+          problem([...path, 'servicePlans', k, 'servicePlanId'], `Service plan ${p.servicePlanName} is ${published.join(' or ')} in Microsoft's licensing reference.`);
+      });
     } else {
       const hit = catalogSku(ref);
       if ('error' in hit) {

@@ -87,6 +87,12 @@ describe('fixture errors', () => {
     expect(dup.message).toContain("userPrincipalName 'a@a.example' is already used at dup.yaml:4");
   });
 
+  it("keeps a published plan's GUID in a SKU of one's own", () => {
+    const text = 'tenant:\n  domain: a.example\nsubscribedSkus:\n  - sku: 11111111-2222-4333-8444-555555555555\n    skuPartNumber: MY_SUITE\n    units: 5\n    servicePlans:\n      - servicePlanId: 22222222-2222-4333-8444-555555555555\n        servicePlanName: TEAMS1\n';
+    const err = refusal(text, 'own.yaml');
+    expect(err.issues[0]).toMatchObject({ where: 'own.yaml:8', message: "Service plan TEAMS1 is 57ff2da0-773e-42df-b2af-ffb7a2317929 in Microsoft's licensing reference." });
+  });
+
   it('refuses ambiguous names and references to the wrong kind of object', () => {
     const text = 'tenant:\n  domain: a.example\ngroups:\n  - displayName: Twin\n  - displayName: Twin\n    id: 11111111-1111-4111-8111-111111111111\n  - displayName: Owners\n    owners: [Twin]\ndevices:\n  - displayName: PC\n    registeredOwners: [Owners]\n';
     const err = refusal(text, 'refs.yaml');
