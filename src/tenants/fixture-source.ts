@@ -40,9 +40,14 @@ export function parseFixtureText(text: string, file: string, format: FixtureForm
   return format === 'json' ? parseJson(text, file) : parseYaml(text, file);
 }
 
+/** Data already parsed (a JSON module, a stored fixture), placed by JSON pointer. */
+export function sourceOf(data: unknown, file: string): FixtureSource {
+  return { data, format: 'json', file, where: (path) => `${file}#${jsonPointer(path)}` };
+}
+
 function parseJson(text: string, file: string): FixtureSource {
   try {
-    return { data: JSON.parse(text), format: 'json', file, where: (path) => `${file}#${jsonPointer(path)}` };
+    return sourceOf(JSON.parse(text), file);
   } catch (err) {
     const msg = (err as Error).message;
     const pos = /position (\d+)/.exec(msg);

@@ -9,7 +9,7 @@ import { clearTenant, holdsObjects } from '../directory/tenant-tables.js';
 import type { Store } from '../store/open.js';
 import { readFixtureFile, writePlan } from './fixture-load.js';
 import { planFixture } from './fixture-plan.js';
-import { parseFixtureText } from './fixture-source.js';
+import { sourceOf } from './fixture-source.js';
 import { storedFixture, storedTenant } from './tenant-record.js';
 
 export class TenantChoiceError extends Error {}
@@ -45,7 +45,7 @@ export async function prepareTenant(store: Store, choice: TenantChoice): Promise
 export async function resetTenant(dir: Directory): Promise<void> {
   const fixture = await storedFixture(dir.db);
   if (fixture === undefined) return resetToDemoTenant(dir);
-  const plan = planFixture(parseFixtureText(JSON.stringify(fixture), 'stored fixture.json', 'json'));
+  const plan = planFixture(sourceOf(fixture, 'the stored fixture'));
   await dir.write(async (w) => {
     await clearTenant(w);
     await writePlan(w, plan, fixture);
