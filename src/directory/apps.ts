@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Store } from '../store/open.js';
 import { hashSecret, verifySecret } from './credentials.js';
+import { matchesPasswordCredential } from './key-credentials.js';
 
 export interface AppRegistration {
   clientId: string;
@@ -29,6 +30,7 @@ export interface CreateAppInput {
 }
 
 type AppRow = {
+  password_credentials?: string;
   client_id: string;
   display_name: string;
   service_principal_id: string;
@@ -78,8 +80,11 @@ export async function verifyAppSecret(db: Db, clientId: string, secret: string):
   const row = await db.selectFrom('apps').selectAll().where('client_id', '=', clientId.trim().toLowerCase()).executeTakeFirst();
   if (!row) return { ok: false, reason: 'unknownApp' };
   const app = toApp(row);
-  if (row.secret_hash === '') return { ok: false, reason: 'noSecret', app };
-  return (await verifySecret(secret, row.secret_hash)) ? { ok: true, app } : { ok: false, reason: 'wrongSecret', app };
+  if (row.secret_hash !== '' && (await verifySecret(secret, row.secret_hash))) return { ok: true, app };
+  // Secrets added later (Graph's addPassword) sit beside the first one.
+  const added = JSON.parse(row.password_credentials ?? '[]') as unknown[];
+  if (added.length > 0 && (await matchesPasswordCredential(db, row.client_id, secret))) return { ok: true, app };
+  return { ok: false, reason: row.secret_hash === '' && added.length === 0 ? 'noSecret' : 'wrongSecret', app };
 }
 
 export async function setAppPermissions(store: Store, clientId: string, perms: { appRoles?: string[]; scopes?: string[] }): Promise<void> {
