@@ -156,7 +156,7 @@ async function issueCode(deps: GrantDeps, reply: FastifyReply, r: AuthorizeReque
     codeChallengeMethod: r.codeChallengeMethod,
     nonce: r.nonce,
   };
-  await createToken<AuthCodeData>(deps.store, { kind: 'authCode', userId: user.id, clientId: r.app.clientId, data, ttlSeconds: AUTH_CODE_LIFETIME });
+  await createToken<AuthCodeData>(deps.store, { kind: 'authCode', token: code, userId: user.id, clientId: r.app.clientId, data, ttlSeconds: AUTH_CODE_LIFETIME });
   return respond(reply, r, { code, session_state: hashToken(user.id).slice(0, 36) });
 }
 
