@@ -32,6 +32,9 @@ const SERVED_ROOTS = [
   '/subscribedskus',
   '/me',
   '/organization',
+  '/applications',
+  '/directoryroles',
+  '/directoryroletemplates',
 ];
 
 interface PathSet {
