@@ -111,3 +111,34 @@ export async function verifyClientAssertion(
   }
   return key;
 }
+
+/** The audience of an addKey / removeKey proof (Learn: application-addkey, "proof"). */
+export const KEY_PROOF_AUDIENCE = '00000002-0000-0000-c000-000000000000';
+
+/**
+ * Checks the proof of possession Graph's addKey and removeKey take: a JWT signed by one of the app's current
+ * certificates, aud 00000002-0000-0000-c000-000000000000, iss the application (object id or appId), inside nbf..exp.
+ */
+export async function verifyKeyProof(keys: StoredKeyCredential[], proof: string, issuers: string[], now = new Date()): Promise<boolean> {
+  let header: ProtectedHeaderParameters;
+  try {
+    header = decodeProtectedHeader(proof);
+  } catch {
+    return false;
+  }
+  const key = matchingKey(header, keys, now) ?? (header.x5t || header['x5t#S256'] || header.kid ? undefined : keys.find((k) => k.startDateTime <= now.toISOString() && k.endDateTime >= now.toISOString()));
+  if (!key) return false;
+  try {
+    const publicKey = createPublicKey(new X509Certificate(Buffer.from(key.key, 'base64')).publicKey.export({ type: 'spki', format: 'pem' }));
+    const { payload } = await compactVerify(proof, publicKey, { algorithms: ['RS256', 'PS256'] });
+    const claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
+    const t = Math.floor(now.getTime() / 1000);
+    if (String(claims.aud).toLowerCase() !== KEY_PROOF_AUDIENCE) return false;
+    if (!issuers.map((i) => i.toLowerCase()).includes(String(claims.iss).toLowerCase())) return false;
+    if (typeof claims.exp !== 'number' || t - CLOCK_SKEW_SECONDS >= claims.exp) return false;
+    if (typeof claims.nbf === 'number' && t + CLOCK_SKEW_SECONDS < claims.nbf) return false;
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,6 +1,7 @@
 // App registrations that may request tokens: client id, service principal, hashed client secret, the application
 // permissions granted (token `roles`) and the delegated permissions the app may obtain (token `scp`).
 import { randomUUID } from 'node:crypto';
+import { nameGuid } from './ids.js';
 import type { Db, Store } from '../store/open.js';
 import { hashSecret, verifySecret } from './credentials.js';
 import { matchesPasswordCredential } from './key-credentials.js';
@@ -93,4 +94,31 @@ export async function setAppPermissions(store: Store, clientId: string, perms: {
   if (perms.scopes) set.scopes = JSON.stringify(perms.scopes);
   if (Object.keys(set).length === 0) return;
   await store.write((tx) => tx.updateTable('apps').set(set).where('client_id', '=', clientId.toLowerCase()).execute());
+}
+
+/** An app registration's object id (Graph's application `id`, distinct from its appId): derived, so stable everywhere. */
+export function applicationObjectId(clientId: string): string {
+  return nameGuid(`application:${clientId.toLowerCase()}`);
+}
+
+export async function listApps(db: Db): Promise<AppRegistration[]> {
+  const rows = await db.selectFrom('apps').selectAll().orderBy('client_id').execute();
+  return rows.map(toApp);
+}
+
+/** The app whose application object id is `id` (there are few app registrations; they are scanned). */
+export async function findAppByObjectId(db: Db, id: string): Promise<AppRegistration | undefined> {
+  return (await listApps(db)).find((a) => applicationObjectId(a.clientId) === id.trim().toLowerCase());
+}
+
+export async function renameApp(store: Store, clientId: string, displayName: string): Promise<void> {
+  await store.write((tx) => tx.updateTable('apps').set({ display_name: displayName }).where('client_id', '=', clientId.toLowerCase()).execute());
+}
+
+export async function deleteApp(store: Store, clientId: string): Promise<void> {
+  await store.write(async (tx) => {
+    await tx.deleteFrom('apps').where('client_id', '=', clientId.toLowerCase()).execute();
+    await tx.deleteFrom('consents').where('client_id', '=', clientId.toLowerCase()).execute();
+    await tx.deleteFrom('tokens').where('client_id', '=', clientId.toLowerCase()).execute();
+  });
 }

@@ -109,8 +109,19 @@ export async function roleTemplatesOf(db: Db, memberId: string): Promise<string[
   return rows.map((r) => r.template_id);
 }
 
-/** The activated roles' object ids a user or service principal belongs to (getMemberObjects and friends). */
-export async function roleObjectIdsOf(db: Db, memberId: string): Promise<string[]> {
-  const rows = await db.selectFrom('directory_role_members').select('role_id').where('member_id', '=', memberId.toLowerCase()).orderBy('role_id').execute();
-  return rows.map((r) => r.role_id);
+/** The activated roles a user or service principal belongs to (getMemberObjects and friends). */
+export async function roleMemberships(db: Db, memberId: string): Promise<{ roleId: string; templateId: string }[]> {
+  const rows = await db
+    .selectFrom('directory_role_members')
+    .innerJoin('directory_roles', 'directory_roles.id', 'directory_role_members.role_id')
+    .select(['directory_roles.id', 'directory_roles.template_id'])
+    .where('directory_role_members.member_id', '=', memberId.toLowerCase())
+    .orderBy('directory_roles.id')
+    .execute();
+  return rows.map((r) => ({ roleId: r.id, templateId: r.template_id }));
+}
+
+/** The members of a role as a select of one column `id`, for listing through the query engine. */
+export function roleMembersSelect(db: Db, roleId: string) {
+  return db.selectFrom('directory_role_members').select('member_id as id').where('role_id', '=', roleId.toLowerCase());
 }

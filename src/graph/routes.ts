@@ -12,6 +12,8 @@ import { educationClassRoutes } from './education-classes.js';
 import { educationSchoolRoutes } from './education-schools.js';
 import { educationUserRoutes } from './education-users.js';
 import { educationMeRoutes } from './education-me.js';
+import { applicationRoutes } from './applications.js';
+import { directoryRoleRoutes } from './directory-roles.js';
 
 export function registerGraphRoutes(g: GraphRouter, deps: { dir: Directory; signingSecret: Buffer }) {
   const kit = new GraphKit(deps.dir, deps.signingSecret);
@@ -27,5 +29,7 @@ export function registerGraphRoutes(g: GraphRouter, deps: { dir: Directory; sign
   educationSchoolRoutes(g, kit);
   educationUserRoutes(g, kit);
   educationMeRoutes(g, kit);
+  applicationRoutes(g, kit);
+  directoryRoleRoutes(g, kit);
   return kit;
 }
