@@ -77,7 +77,8 @@ export function directoryRoleRoutes(g: GraphRouter, kit: GraphKit) {
       if (!memberId) throw badRequest("The request body must contain an '@odata.id' reference to a directory object.");
       await addRoleMember(store, role.objectId, memberId);
       return { status: 204 };
-    });
+      // The permission data spells the roleTemplateId form of this path oddly; both forms need the same permission.
+    }, { permissionAs: ['POST', '/directoryRoles/{id}/members/$ref'] });
     g.delete(`${base}/members/{memberId}/$ref`, async (ctx) => {
       const role = await load(ctx);
       await removeRoleMember(store, role.objectId, ctx.params.memberId);
