@@ -102,9 +102,14 @@ describe.each(ENGINES)('sign-in pages in Chromium (%s)', (engine) => {
   it('a signed-in browser is not asked again; prompt=login asks; prompt=none without a session is login_required', async () => {
     const page = await context.newPage();
     const before = listener.received.length;
-    await page.goto(await pca.getAuthCodeUrl({ scopes: ['User.Read'], redirectUri: listener.uri, state: 's2' }));
+    const { challenge } = await crypto.generatePkceCodes();
+    await page.goto(await pca.getAuthCodeUrl({ scopes: ['User.Read'], redirectUri: listener.uri, state: 's2', codeChallenge: challenge, codeChallengeMethod: 'S256' }));
     await page.waitForSelector('#done');
-    expect(listener.received[before].params.get('code')).toBeTruthy();
+    const code = listener.received[before].params.get('code')!;
+    expect(code).toBeTruthy();
+    // PKCE: a verifier that does not hash to the challenge is AADSTS501481.
+    const wrong = await pca.acquireTokenByCode({ code, scopes: ['User.Read'], redirectUri: listener.uri, codeVerifier: (await crypto.generatePkceCodes()).verifier }).catch((e: { errorMessage?: string }) => e);
+    expect(String((wrong as { errorMessage?: string }).errorMessage)).toMatch(/AADSTS501481: /);
     await page.goto(await pca.getAuthCodeUrl({ scopes: ['User.Read'], redirectUri: listener.uri, prompt: 'login' }));
     expect(await page.isVisible('#password')).toBe(true);
     const fresh = await browser.newContext({ ignoreHTTPSErrors: true });
