@@ -190,6 +190,10 @@ describe.each(ENGINES)('sign-in pages in Chromium (%s)', (engine) => {
     await Promise.all([page.waitForSelector('#message'), page.click('#decline')]);
     expect((await poll()).body.error).toBe('authorization_declined');
     expect((await post('token', { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', client_id: CLIENT_ID, device_code: 'A'.repeat(60) })).body.error).toBe('bad_verification_code');
+    // Past expires_in the device code is expired_token (AADSTS70019).
+    const late = await post('devicecode', { client_id: CLIENT_ID, scope: 'User.Read' });
+    await s.tb.store.write((tx) => tx.updateTable('tokens').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('kind', '=', 'deviceCode').execute());
+    expect((await post('token', { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', client_id: CLIENT_ID, device_code: late.body.device_code })).body).toMatchObject({ error: 'expired_token', error_codes: [70019] });
     // A wrong user code stays on the entry page.
     await page.goto(dc.body.verification_uri);
     await page.fill('#otc', 'NOTACODE1');

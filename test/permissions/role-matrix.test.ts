@@ -106,6 +106,22 @@ describe.each(ENGINES)('roles × scopes matrix (%s)', (engine) => {
     expect(outcomes.length).toBe(holders.length * PROBES.length);
   }, 120_000);
 
+  test("app-only: a device's accountEnabled needs the service principal to hold a role (device-update.md)", async () => {
+    const secret = 'matrix~device~no~role';
+    const app = await createApp(s.tb.store, { displayName: 'Matrix device writer', secret, appRoles: ['Device.ReadWrite.All'] });
+    const res = await fetch(`${s.base}/${DEMO_TENANT_ID}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: secret, scope: 'https://graph.microsoft.com/.default' }).toString(),
+    });
+    const token = ((await res.json()) as { access_token: string }).access_token;
+    const patch = (t: string, body: unknown) => graphFetch(`${s.graph}/devices/${targets.device}`, t, { method: 'PATCH', body });
+    expect((await patch(token, { accountEnabled: true })).status).toBe(403);
+    expect((await patch(token, { extensionAttributes: { extensionAttribute6: 'matrix' } })).status).toBe(204);
+    // Device Manager's service principal is a Cloud Device Administrator.
+    expect((await patch(await s.appToken('Device Manager'), { accountEnabled: true })).status).toBe(204);
+  });
+
   test('each partial write permission writes exactly the properties its rule names', async () => {
     for (const permission of PARTIAL_PERMISSIONS) {
       const secret = `matrix~${permission}~secret`;
