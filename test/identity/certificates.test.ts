@@ -109,6 +109,24 @@ describe.each(ENGINES)('certificate credentials (%s)', (engine) => {
     expect(r.body.error_codes).toEqual([900144]);
   });
 
+  it('the admin API adds, lists and removes an app certificate', async () => {
+    const roster = appClientId('Roster Reader');
+    const c = makeCertificate('roster-daemon');
+    const admin = (path: string, init: RequestInit = {}) => fetch(`${s.base}/admin/apps/${path}`, { ...init, headers: init.body ? { 'content-type': 'application/json' } : {} });
+    const added = await admin(`${roster}/keyCredentials`, { method: 'POST', body: JSON.stringify({ certificate: c.certPem, displayName: 'CN=roster-daemon' }) });
+    expect(added.status).toBe(201);
+    const kc = (await added.json()) as { keyId: string; key: null; type: string };
+    expect(kc).toMatchObject({ key: null, type: 'AsymmetricX509Cert' });
+    expect(((await (await admin(`${roster}/keyCredentials`)).json()) as { value: { keyId: string }[] }).value.map((k) => k.keyId)).toContain(kc.keyId);
+    const cca = () =>
+      new ConfidentialClientApplication({ auth: { clientId: roster, authority: `${s.httpsBase}/${DEMO_TENANT_ID}`, knownAuthorities: [new URL(s.httpsBase).host], clientCertificate: { thumbprintSha256: c.sha256, privateKey: c.keyPem } } });
+    expect(decodeJwt((await cca().acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] }))!.accessToken).roles).toEqual(['EduRoster.Read.All']);
+    expect((await admin(`${roster}/keyCredentials`, { method: 'POST', body: JSON.stringify({ certificate: 'not a certificate' }) })).status).toBe(400);
+    expect((await admin(`${randomUUID()}/keyCredentials`, { method: 'POST', body: JSON.stringify({ certificate: c.certPem }) })).status).toBe(404);
+    expect((await admin(`${roster}/keyCredentials/${kc.keyId}`, { method: 'DELETE' })).status).toBe(204);
+    await expect(cca().acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] })).rejects.toThrow(/AADSTS700027/);
+  });
+
   it('a certificate outside its validity window is not used', async () => {
     const expired = makeCertificate('expired');
     await addKeyCredential(s.tb.store, clientId, { certificate: expired.certPem, endDateTime: new Date(Date.now() - 1000).toISOString() });
