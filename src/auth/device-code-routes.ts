@@ -10,7 +10,9 @@ import { findUserByUpn, signInCandidates, verifyPassword } from '../directory/cr
 import { createToken, findValidToken, newOpaqueToken, updateTokenData } from '../directory/tokens-store.js';
 import { consentedFor, userCodeKey, type DeviceCodeData, type GrantDeps, type TenantRef, type UserCodeData } from './grants.js';
 import { E, OAuthError, origin, sendOAuthError } from './oauth-errors.js';
-import { permissionId } from './permissions.js';
+import { isDelegatedPermission, requiresAdminConsent } from './permissions.js';
+import { roleTemplatesOf } from '../directory/directory-roles.js';
+import { rightsOf } from '../directory/role-rights.js';
 import { parseScopes, resolveScopes } from './scopes.js';
 import { deviceCodeEntryPage, deviceSignInPage, messagePage } from './sign-in-page.js';
 
@@ -36,7 +38,7 @@ export function registerDeviceCode(scope: FastifyInstance<any, any, any, any, an
       const scopeText = (form.get('scope') ?? '').trim();
       if (!scopeText) throw E.missingParameter('scope');
       const requested = parseScopes(scopeText, tenantName);
-      for (const w of requested.wanted) if (!permissionId(w.name, 'DelegatedWork')) throw E.invalidScope(w.asked);
+      for (const w of requested.wanted) if (!isDelegatedPermission(w.name)) throw E.invalidScope(w.asked);
       const userCode = newUserCode();
       const deviceCode = newOpaqueToken(48);
       const pending: UserCodeData = { clientId: app.clientId, graph: requested.wanted, oidc: requested.oidc, defaultAsked: requested.defaultAsked, status: 'pending' };
@@ -87,6 +89,10 @@ export function registerDeviceCode(scope: FastifyInstance<any, any, any, any, an
     const check = await verifyPassword(deps.store, user.id, form.get('password') ?? '');
     if (!check.ok) return html(reply, await view(check.reason === 'locked' ? E.locked().message : 'Your account or password is incorrect.'), 400);
     if (!user.accountEnabled) return html(reply, await view(E.disabled().message), 400);
+    const consented = new Set((await consentedFor(deps.store, app, user.id)).map((x) => x.toLowerCase()));
+    const needsAdmin = scopes.filter((x) => !consented.has(x.toLowerCase()) && requiresAdminConsent(x));
+    if (needsAdmin.length > 0 && !rightsOf(await roleTemplatesOf(deps.store.db, user.id)).has('consent.grant'))
+      return html(reply, await view(`AADSTS90094: Need admin approval. ${app.displayName} needs permissions only an admin can grant (${needsAdmin.join(', ')}).`), 403);
     // The user saw the requested permissions on this page and chose Continue: that is their consent.
     await grantConsent(deps.store, user.id, app.clientId, scopes);
     const granted = resolveScopes({ wanted: pending.data.graph, oidc: pending.data.oidc, defaultAsked: pending.data.defaultAsked }, await consentedFor(deps.store, app, user.id), app);

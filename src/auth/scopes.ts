@@ -5,6 +5,7 @@
 // consent_required, which MSAL raises as InteractionRequiredAuthError.
 import type { AppRegistration } from '../directory/apps.js';
 import { E } from './oauth-errors.js';
+import { isDelegatedPermission } from './permissions.js';
 import { GRAPH_APP_ID, GRAPH_AUDIENCE } from './tokens.js';
 
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
@@ -83,7 +84,7 @@ export function resolveScopes(req: RequestedScopes, consented: readonly string[]
   const graph: GrantedScope[] = [];
   for (const w of req.wanted) {
     const name = byLower.get(w.name.toLowerCase());
-    if (!name) throw E.consentRequired(app);
+    if (!name) throw isDelegatedPermission(w.name) ? E.consentRequired(app) : E.invalidScope(w.asked);
     graph.push({ name, asked: w.asked });
   }
   if (req.defaultAsked !== undefined) {

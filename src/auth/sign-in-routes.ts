@@ -10,7 +10,9 @@ import { findUserById, findUserByUpn, signInCandidates, verifyPassword, type Use
 import { createToken, findValidToken, hashToken, newOpaqueToken } from '../directory/tokens-store.js';
 import { AUTH_CODE_LIFETIME, consentedFor, type AuthCodeData, type GrantDeps, type TenantRef } from './grants.js';
 import { E, OAuthError, origin } from './oauth-errors.js';
-import { permissionId } from './permissions.js';
+import { isDelegatedPermission, requiresAdminConsent } from './permissions.js';
+import { roleTemplatesOf } from '../directory/directory-roles.js';
+import { rightsOf } from '../directory/role-rights.js';
 import { parseScopes, resolveScopes, type DelegatedScopes, type RequestedScopes } from './scopes.js';
 import { consentPage, errorPage, formPostPage, messagePage, signInPage } from './sign-in-page.js';
 
@@ -96,7 +98,7 @@ async function parseRequest(deps: GrantDeps, req: FastifyRequest, raw: string, t
     throw err;
   }
   for (const w of out.scopes.wanted)
-    if (!permissionId(w.name, 'DelegatedWork'))
+    if (!isDelegatedPermission(w.name))
       throw fail(new RedirectError('invalid_scope', 70011, `The provided value for the input parameter 'scope' is not valid. The scope ${w.asked} is not valid.`));
   return out;
 }
@@ -174,10 +176,15 @@ export function registerSignIn(
       status,
     );
 
+  const mayGrantAdminConsent = async (userId: string) => rightsOf(await roleTemplatesOf(deps.store.db, userId)).has('consent.grant');
+
   const consentOrCode = async (reply: FastifyReply, action: string, r: AuthorizeRequest, user: UserSignInRecord) => {
     const missing = missingConsent(r, await consentedFor(deps.store, r.app, user.id));
     if (missing.length > 0 || r.prompt === 'consent') {
       if (r.prompt === 'none') return redirectError(reply, r, new RedirectError('consent_required', 65001, E.consentRequired(r.app).description));
+      const needsAdmin = missing.filter(requiresAdminConsent);
+      if (needsAdmin.length > 0 && !(await mayGrantAdminConsent(user.id)))
+        return html(reply, errorPage(90094, `Need admin approval. ${r.app.displayName} needs permission to access resources in your organization that only an admin can grant (${needsAdmin.join(', ')}). Please ask an admin to grant permission to this app before you can use it.`), 403);
       const shown = missing.length > 0 ? missing : r.scopes.wanted.map((w) => w.name);
       return html(reply, consentPage({ action, appName: r.app.displayName, userName: user.userPrincipalName, scopes: shown, fields: { request: r.raw } }));
     }

@@ -27,9 +27,11 @@ export type Right =
   /** Administrative units (and schools, which are administrative units). */
   | 'adminUnits.manage'
   /** App registrations and their credentials, whoever owns them. */
-  | 'applications.manage';
+  | 'applications.manage'
+  /** Grant delegated permissions that require an administrator's consent. */
+  | 'consent.grant';
 
-export const ALL_RIGHTS: readonly Right[] = ['users.manage', 'users.enableDisable', 'users.password', 'users.phone', 'licenses.assign', 'groups.manage', 'devices.manage', 'devices.enableDisable', 'devices.delete', 'roles.manage', 'adminUnits.manage', 'applications.manage'];
+export const ALL_RIGHTS: readonly Right[] = ['users.manage', 'users.enableDisable', 'users.password', 'users.phone', 'licenses.assign', 'groups.manage', 'devices.manage', 'devices.enableDisable', 'devices.delete', 'roles.manage', 'adminUnits.manage', 'applications.manage', 'consent.grant'];
 
 /** Role display name → rights (each line paraphrases the role's summary on the Learn page). */
 const BY_ROLE_NAME: Record<string, readonly Right[]> = {
@@ -55,10 +57,10 @@ const BY_ROLE_NAME: Record<string, readonly Right[]> = {
   // device-update.md: "a user with the Windows 365 Administrator role can only update basic device properties".
   'Windows 365 Administrator': ['devices.manage', 'devices.delete'],
   // "Can manage role assignments in Microsoft Entra ID…"
-  'Privileged Role Administrator': ['roles.manage', 'adminUnits.manage'],
-  // "Can create and manage all aspects of app registrations and enterprise apps."
-  'Application Administrator': ['applications.manage'],
-  'Cloud Application Administrator': ['applications.manage'],
+  'Privileged Role Administrator': ['roles.manage', 'adminUnits.manage', 'consent.grant'],
+  // "Can create and manage all aspects of app registrations and enterprise apps." (including granting consent)
+  'Application Administrator': ['applications.manage', 'consent.grant'],
+  'Cloud Application Administrator': ['applications.manage', 'consent.grant'],
   // "Can read and write basic directory information. For granting access to applications, not intended for users."
   'Directory Writers': ['groups.manage'],
 };

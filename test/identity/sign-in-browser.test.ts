@@ -144,6 +144,19 @@ describe.each(ENGINES)('sign-in pages in Chromium (%s)', (engine) => {
     await page.close();
   });
 
+  it('a scope that needs admin consent: a member is told to ask an admin (AADSTS90094), a Global Administrator may consent', async () => {
+    const fresh = await browser.newContext({ ignoreHTTPSErrors: true });
+    const page = await fresh.newPage();
+    await page.goto(await pca.getAuthCodeUrl({ scopes: ['Group.ReadWrite.All'], redirectUri: listener.uri, loginHint: 'lee.gu@example.com' }));
+    await signIn(page, 'lee.gu@example.com');
+    expect(await page.textContent('#error')).toContain('AADSTS90094');
+    expect(await page.isVisible('#accept')).toBe(false);
+    await page.goto(await pca.getAuthCodeUrl({ scopes: ['Group.ReadWrite.All'], redirectUri: listener.uri, prompt: 'login' }));
+    await signIn(page, UPN);
+    expect(await page.textContent('#scopes')).toContain('Group.ReadWrite.All');
+    await fresh.close();
+  });
+
   it('a redirect URI that is not allowed is an error page, not a redirect (AADSTS50011)', async () => {
     const page = await context.newPage();
     const res = await page.goto(`${s.httpsBase}/${DEMO_TENANT_ID}/oauth2/v2.0/authorize?client_id=${CLIENT_ID}&response_type=code&scope=User.Read&redirect_uri=${encodeURIComponent('https://evil.example/cb')}`);
