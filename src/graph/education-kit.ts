@@ -54,7 +54,7 @@ export function educationList(kit: GraphKit, ctx: GraphContext, res: EducationRe
 
 /** /education/{classes|schools|users}/delta: current state first, then what changed; items carry @odata.type. */
 export function educationDelta(kit: GraphKit, res: EducationResource): GraphHandler {
-  return deltaHandler(kit, {
+  const all = deltaHandler(kit, {
     resource: res,
     changes: { type: EDUCATION_BASE[res], facet: res },
     scope: { kind: 'all' },
@@ -64,6 +64,16 @@ export function educationDelta(kit: GraphKit, res: EducationResource): GraphHand
     typed: true,
     shape: shaper(res),
   });
+  // A signed-in member's delta shows only what they may see; pages may then hold fewer items than asked.
+  return async (ctx) => {
+    const out = await all(ctx);
+    const user = limitedTo(ctx);
+    const body = out.body as { value?: { id?: string }[] } | undefined;
+    if (user === undefined || !Array.isArray(body?.value)) return out;
+    const rows = await kit.dir.db.selectFrom('objects').select('id').where(sql<boolean>`id in (${visibleToMember(kit.dir, res, user)})`).execute();
+    const visible = new Set(rows.map((r) => r.id));
+    return { ...out, body: { ...body, value: body.value.filter((v) => v.id !== undefined && visible.has(v.id)) } };
+  };
 }
 
 /** Context fragment of a navigation below an addressed entity: education/classes('…')/schools. */

@@ -46,6 +46,9 @@ describe.each(ENGINES)('visibility (%s)', (engine) => {
       expect((await graphFetch(`${s.graph}/education/classes/${other.id}/members`, me.token)).status).toBe(404);
       expect((await graphFetch(`${s.graph}/education/classes/${other.id}`, app)).status).toBe(200);
 
+      // Delta shows a member the same classes.
+      const delta = await graphFetch(`${s.graph}/education/classes/delta?$top=999`, me.token);
+      expect(ids(delta)).toEqual(ids(mine));
       const schools = await graphFetch(`${s.graph}/education/schools`, me.token);
       expect(ids(schools)).toEqual(ids(await graphFetch(`${s.graph}/education/me/schools`, me.token)));
 
