@@ -106,6 +106,17 @@ describe.each(ENGINES)('roles × scopes matrix (%s)', (engine) => {
     expect(outcomes.length).toBe(holders.length * PROBES.length);
   }, 120_000);
 
+  test('owners manage their own groups without a role (users-default-permissions.md, "Group owner permissions")', async () => {
+    const admin = await s.appToken('Tenant Admin');
+    const owned = (await graphFetch(`${s.graph}/groups?$filter=displayName eq 'Project Phoenix'`, admin)).body.value[0].id as string;
+    const other = (await graphFetch(`${s.graph}/groups?$filter=displayName eq 'Marketing Hub'`, admin)).body.value[0].id as string;
+    const owners = (await graphFetch(`${s.graph}/groups/${owned}/owners`, admin)).body.value as { id: string; userPrincipalName: string }[];
+    const owner = owners.find((o) => o.userPrincipalName !== TARGET_UPN && !DEMO_ROLE_HOLDERS.some((h) => h.upn === o.userPrincipalName))!;
+    const t = await s.userToken(owner.userPrincipalName);
+    expect((await graphFetch(`${s.graph}/groups/${owned}`, t, { method: 'PATCH', body: { description: 'Owned and edited' } })).status).toBe(204);
+    expect((await graphFetch(`${s.graph}/groups/${other}`, t, { method: 'PATCH', body: { description: 'Not mine' } })).status).toBe(403);
+  });
+
   test("app-only: a device's accountEnabled needs the service principal to hold a role (device-update.md)", async () => {
     const secret = 'matrix~device~no~role';
     const app = await createApp(s.tb.store, { displayName: 'Matrix device writer', secret, appRoles: ['Device.ReadWrite.All'] });
