@@ -10,7 +10,7 @@ import { deltaHandler } from './delta.js';
 import { notFound } from './errors.js';
 import type { GraphKit } from './kit.js';
 import type { GraphContext, GraphHandler, GraphReply } from './router.js';
-import { contextUrl, selectFragment } from './shape.js';
+import { contextUrl, odataType, selectFragment } from './shape.js';
 import { shapeEducation, shaper, type EducationResource } from './education-shape.js';
 
 /**
@@ -63,6 +63,8 @@ export function educationDelta(kit: GraphKit, res: EducationResource): GraphHand
     reportRemovals: false,
     typed: true,
     shape: shaper(res),
+    // educationclass-delta: "newly created or updated classes, including membership changes"; members are education users.
+    memberType: res === 'educationClass' ? () => odataType('educationUser') : undefined,
   });
   // A signed-in member's delta shows only what they may see; pages may then hold fewer items than asked.
   return async (ctx) => {

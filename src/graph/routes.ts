@@ -12,6 +12,7 @@ import { educationClassRoutes } from './education-classes.js';
 import { educationSchoolRoutes } from './education-schools.js';
 import { educationUserRoutes } from './education-users.js';
 import { educationMeRoutes } from './education-me.js';
+import { domainRoutes, organizationRoutes } from './organization.js';
 import { applicationRoutes } from './applications.js';
 import { directoryRoleRoutes } from './directory-roles.js';
 
@@ -29,6 +30,8 @@ export function registerGraphRoutes(g: GraphRouter, deps: { dir: Directory; sign
   educationSchoolRoutes(g, kit);
   educationUserRoutes(g, kit);
   educationMeRoutes(g, kit);
+  organizationRoutes(g, kit);
+  domainRoutes(g, kit);
   applicationRoutes(g, kit);
   directoryRoleRoutes(g, kit);
   return kit;
