@@ -33,6 +33,9 @@ const SERVED_ROOTS = [
   '/me',
   '/organization',
   '/domains',
+  '/applications',
+  '/directoryroles',
+  '/directoryroletemplates',
 ];
 
 interface PathSet {
@@ -103,6 +106,8 @@ function main() {
     }
     ids[name] = entry;
   }
+  // Delegated permissions a user cannot grant for themselves (schemes.DelegatedWork.requiresAdminConsent).
+  const adminConsent = names.filter((n) => (permissions[n]?.schemes?.DelegatedWork as { requiresAdminConsent?: boolean } | undefined)?.requiresAdminConsent === true);
 
   // Grants are "A:<indices>|D:<indices>" strings, deduplicated.
   const grants: string[] = [];
@@ -136,6 +141,7 @@ function main() {
       'paths[normalised path][METHOD] = index into grants; a grant is "A:<permission indices>|D:<permission indices>" (Application | DelegatedWork).',
     permissions: names,
     ids,
+    adminConsent,
     grants,
     paths,
   };

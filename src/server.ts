@@ -19,6 +19,8 @@ import { GraphError } from './graph/errors.js';
 import { registerOAuth } from './auth/oauth-routes.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { checkAccess } from './auth/permissions.js';
+import { authorizeCall } from './auth/role-authorization.js';
+import { authorizationLookups } from './directory/authorization-facts.js';
 import { loadTls } from './auth/tls.js';
 import { lazyChildLogger } from './lazy-logger.js';
 import { hmacKey } from './auth/keys.js';
@@ -58,9 +60,11 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
   const signingSecret = await hmacKey(store);
   const authenticator = createAuthenticator({ store, tenant });
 
+  const lookups = authorizationLookups(dir);
   const router = new GraphRouter({
     authenticate: (h) => authenticator.authenticate(h),
     checkAccess: (p, m, path) => checkAccess(p, m, path),
+    authorize: (p, call) => authorizeCall(p, call, lookups),
   });
   registerGraphRoutes(router, { dir, signingSecret });
   // Budgets are charged only to verified callers, so a forged token cannot spend another app's budget.

@@ -4,6 +4,7 @@ import type { Directory } from '../directory/directory.js';
 import { resetTenant } from '../tenants/serve-tenant.js';
 import { timingSafeEqual } from 'node:crypto';
 import { storeReady } from '../directory/meta.js';
+import { appCredentialRoutes } from './app-credentials.js';
 
 export interface AdminOptions {
   dir: Directory;
@@ -33,4 +34,5 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions) {
     await resetTenant(opts.dir);
     return { status: 'reset' };
   });
+  appCredentialRoutes(app, opts.dir);
 }

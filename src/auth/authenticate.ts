@@ -18,6 +18,7 @@ export interface Authenticator {
 function frozen(p: Principal): Principal {
   Object.freeze(p.roles);
   Object.freeze(p.scopes);
+  if (p.directoryRoles) Object.freeze(p.directoryRoles);
   return Object.freeze(p);
 }
 
@@ -79,6 +80,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
           servicePrincipalId: claims.oid,
           roles: Array.isArray(claims.roles) ? claims.roles.map(String) : [],
           scopes: [],
+          directoryRoles: Array.isArray(claims.wids) ? claims.wids.map(String) : [],
         });
       }
       const servicePrincipalId = await servicePrincipalOf(claims.appid);
@@ -92,6 +94,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
           .split(' ')
           .filter((s) => s !== ''),
         userId: claims.oid,
+        directoryRoles: Array.isArray(claims.wids) ? claims.wids.map(String) : [],
       };
       // An app not found yet may be registered later: only a resolved service principal is final.
       return servicePrincipalId === '' ? principal : remember(raw, claims, principal);

@@ -10,6 +10,7 @@ export type PermissionScheme = 'Application' | 'DelegatedWork';
 
 interface Catalogue {
   permissions: string[];
+  adminConsent: string[];
   ids: Record<string, { Application?: string; DelegatedWork?: string }>;
   grants: string[];
   paths: Record<string, Record<string, number>>;
@@ -130,6 +131,26 @@ export function checkAccess(principal: Principal, method: string, routeTemplate:
   if (!hasAnyPermission(principal, allowed)) {
     throw new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
   }
+}
+
+// Every delegated permission some served path accepts, or that Microsoft publishes an id for.
+const DELEGATED = new Set<string>([
+  ...grants.flatMap((g) => g.DelegatedWork),
+  ...Object.entries(data.ids)
+    .filter(([, v]) => v.DelegatedWork !== undefined)
+    .map(([n]) => n),
+].map((n) => n.toLowerCase()));
+
+/** Whether `name` is a delegated Graph permission a client may ask for. */
+export function isDelegatedPermission(name: string): boolean {
+  return DELEGATED.has(name.toLowerCase());
+}
+
+const ADMIN_CONSENT = new Set((data.adminConsent ?? []).map((n) => n.toLowerCase()));
+
+/** Whether a delegated permission needs an administrator's consent (permissions.json requiresAdminConsent). */
+export function requiresAdminConsent(name: string): boolean {
+  return ADMIN_CONSENT.has(name.toLowerCase());
 }
 
 /** The Graph permission id (app role id or delegated scope id), when Microsoft publishes one. */

@@ -9,6 +9,8 @@ export interface Principal {
   roles: string[];
   /** Delegated permissions (user tokens). */
   scopes: string[];
+  /** Directory role template ids (`wids`): the signed-in user's roles, or the service principal's for app-only tokens. */
+  directoryRoles?: readonly string[];
   /** Signed-in user (delegated tokens only). */
   userId?: string;
 }

@@ -39,6 +39,8 @@ export interface AccessTokenClaims extends JWTPayload {
   name?: string;
   amr?: string[];
   acr?: string;
+  /** Template ids of the caller's directory roles, as Entra stamps them (the default user role included for users). */
+  wids?: string[];
 }
 
 export interface AppTokenRequest {
@@ -47,6 +49,8 @@ export interface AppTokenRequest {
   appDisplayName: string;
   servicePrincipalId: string;
   roles: string[];
+  /** Directory role template ids held by the service principal. */
+  wids?: string[];
   /** How the client authenticated: 0 public client, 1 secret, 2 certificate. */
   appidacr?: '0' | '1' | '2';
   /** For tests and tools: stamp the token as if issued at this time (seconds since the epoch). */
@@ -62,7 +66,10 @@ export interface UserTokenRequest {
   userPrincipalName: string;
   displayName: string;
   scopes: string[];
+  wids?: string[];
   appidacr?: '0' | '1' | '2';
+  /** Authentication methods: `pwd` for a password, `mfa`… */
+  amr?: string[];
   now?: number;
   lifetime?: number;
 }
@@ -103,6 +110,7 @@ export async function issueAppToken(store: Store, req: AppTokenRequest): Promise
     tid: req.tenantId,
     uti: newUti(),
     ver: '1.0',
+    ...(req.wids && req.wids.length > 0 ? { wids: req.wids } : {}),
   });
 }
 
@@ -116,7 +124,7 @@ export async function issueUserToken(store: Store, req: UserTokenRequest): Promi
     nbf: iat,
     exp: iat + (req.lifetime ?? ACCESS_TOKEN_LIFETIME),
     acr: '1',
-    amr: ['pwd'],
+    amr: req.amr ?? ['pwd'],
     app_displayname: req.appDisplayName,
     appid: req.clientId,
     azp: req.clientId,
@@ -131,6 +139,7 @@ export async function issueUserToken(store: Store, req: UserTokenRequest): Promi
     upn: req.userPrincipalName,
     uti: newUti(),
     ver: '1.0',
+    ...(req.wids && req.wids.length > 0 ? { wids: req.wids } : {}),
   });
 }
 

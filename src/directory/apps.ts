@@ -1,8 +1,10 @@
 // App registrations that may request tokens: client id, service principal, hashed client secret, the application
 // permissions granted (token `roles`) and the delegated permissions the app may obtain (token `scp`).
 import { randomUUID } from 'node:crypto';
+import { nameGuid } from './ids.js';
 import type { Db, Store } from '../store/open.js';
 import { hashSecret, verifySecret } from './credentials.js';
+import { matchesPasswordCredential } from './key-credentials.js';
 
 export interface AppRegistration {
   clientId: string;
@@ -29,6 +31,7 @@ export interface CreateAppInput {
 }
 
 type AppRow = {
+  password_credentials?: string;
   client_id: string;
   display_name: string;
   service_principal_id: string;
@@ -78,8 +81,11 @@ export async function verifyAppSecret(db: Db, clientId: string, secret: string):
   const row = await db.selectFrom('apps').selectAll().where('client_id', '=', clientId.trim().toLowerCase()).executeTakeFirst();
   if (!row) return { ok: false, reason: 'unknownApp' };
   const app = toApp(row);
-  if (row.secret_hash === '') return { ok: false, reason: 'noSecret', app };
-  return (await verifySecret(secret, row.secret_hash)) ? { ok: true, app } : { ok: false, reason: 'wrongSecret', app };
+  if (row.secret_hash !== '' && (await verifySecret(secret, row.secret_hash))) return { ok: true, app };
+  // Secrets added later (Graph's addPassword) sit beside the first one.
+  const added = JSON.parse(row.password_credentials ?? '[]') as unknown[];
+  if (added.length > 0 && (await matchesPasswordCredential(db, row.client_id, secret))) return { ok: true, app };
+  return { ok: false, reason: row.secret_hash === '' && added.length === 0 ? 'noSecret' : 'wrongSecret', app };
 }
 
 export async function setAppPermissions(store: Store, clientId: string, perms: { appRoles?: string[]; scopes?: string[] }): Promise<void> {
@@ -88,4 +94,31 @@ export async function setAppPermissions(store: Store, clientId: string, perms: {
   if (perms.scopes) set.scopes = JSON.stringify(perms.scopes);
   if (Object.keys(set).length === 0) return;
   await store.write((tx) => tx.updateTable('apps').set(set).where('client_id', '=', clientId.toLowerCase()).execute());
+}
+
+/** An app registration's object id (Graph's application `id`, distinct from its appId): derived, so stable everywhere. */
+export function applicationObjectId(clientId: string): string {
+  return nameGuid(`application:${clientId.toLowerCase()}`);
+}
+
+export async function listApps(db: Db): Promise<AppRegistration[]> {
+  const rows = await db.selectFrom('apps').selectAll().orderBy('client_id').execute();
+  return rows.map(toApp);
+}
+
+/** The app whose application object id is `id` (there are few app registrations; they are scanned). */
+export async function findAppByObjectId(db: Db, id: string): Promise<AppRegistration | undefined> {
+  return (await listApps(db)).find((a) => applicationObjectId(a.clientId) === id.trim().toLowerCase());
+}
+
+export async function renameApp(store: Store, clientId: string, displayName: string): Promise<void> {
+  await store.write((tx) => tx.updateTable('apps').set({ display_name: displayName }).where('client_id', '=', clientId.toLowerCase()).execute());
+}
+
+export async function deleteApp(store: Store, clientId: string): Promise<void> {
+  await store.write(async (tx) => {
+    await tx.deleteFrom('apps').where('client_id', '=', clientId.toLowerCase()).execute();
+    await tx.deleteFrom('consents').where('client_id', '=', clientId.toLowerCase()).execute();
+    await tx.deleteFrom('tokens').where('client_id', '=', clientId.toLowerCase()).execute();
+  });
 }

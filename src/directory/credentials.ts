@@ -176,3 +176,16 @@ export async function verifyPassword(store: Store, userId: string, password: str
     return { ok: false, reason: 'wrongPassword', attemptsLeft: lockedUntil ? 0 : LOCKOUT_THRESHOLD - failed, lockedUntil } as const;
   });
 }
+
+/** Users to offer on a sign-in page: enabled accounts with a password, by user principal name. */
+export async function signInCandidates(db: Db, limit = 60): Promise<{ upn: string; displayName: string }[]> {
+  const rows = await db
+    .selectFrom('objects')
+    .innerJoin('credentials', 'credentials.user_id', 'objects.id')
+    .select(['objects.id', 'objects.props'])
+    .where('objects.type', '=', 'user')
+    .orderBy('objects.alt_key')
+    .limit(limit)
+    .execute();
+  return rows.map(toUser).filter((u) => u.accountEnabled).map((u) => ({ upn: u.userPrincipalName, displayName: u.displayName }));
+}

@@ -104,7 +104,24 @@ export interface AppSpec {
   roles: string[];
   scopes: string[];
   publicClient?: boolean;
+  /** Directory roles (display names) held by the app's service principal. */
+  directoryRoles?: string[];
 }
+
+/**
+ * Directory roles of demo users, by user principal name: an administrator, a user and helpdesk administrator, a
+ * licence administrator and the other roles the authorization rules name. Students, teachers and everyone else hold
+ * none and get the default user permissions.
+ */
+export const DEMO_ROLE_HOLDERS: { upn: string; roles: string[] }[] = [
+  { upn: 'adele.vance@example.com', roles: ['Global Administrator'] },
+  { upn: 'alex.wilber@example.com', roles: ['User Administrator'] },
+  { upn: 'diego.siciliani@example.com', roles: ['Helpdesk Administrator'] },
+  { upn: 'grady.archie@example.com', roles: ['License Administrator'] },
+  { upn: 'henrietta.mueller@example.com', roles: ['Groups Administrator'] },
+  { upn: 'isaiah.hill@example.com', roles: ['Cloud Device Administrator'] },
+  { upn: 'johanna.lauer@example.com', roles: ['Privileged Role Administrator'] },
+];
 
 export const DELEGATED_SCOPES = [
   'User.Read',
@@ -126,7 +143,7 @@ export const DELEGATED_SCOPES = [
 ];
 
 export const APPS: AppSpec[] = [
-  { name: 'Device Manager', roles: ['Device.ReadWrite.All'], scopes: [] },
+  { name: 'Device Manager', roles: ['Device.ReadWrite.All'], scopes: [], directoryRoles: ['Cloud Device Administrator'] },
   { name: 'Roster Reader', roles: ['EduRoster.Read.All'], scopes: [] },
   {
     name: 'Tenant Admin',
@@ -142,8 +159,10 @@ export const APPS: AppSpec[] = [
       'AdministrativeUnit.ReadWrite.All',
       'Application.ReadWrite.All',
       'Member.Read.Hidden',
+      'RoleManagement.ReadWrite.Directory',
     ],
     scopes: [],
+    directoryRoles: ['Global Administrator'],
   },
   { name: 'Directory Reader', roles: ['Directory.Read.All'], scopes: [] },
   { name: 'No Permissions', roles: [], scopes: [] },

@@ -2,7 +2,8 @@
 import { nameGuid, makeDn, domainDn } from './ids.js';
 import type { Directory } from './directory.js';
 import type { Writer } from './writer.js';
-import { APPS, CITIES, DEMO_DOMAIN, DEMO_PASSWORD, DEPARTMENTS, DOMAIN_SID, FIRST, LAST, SKUS, appClientId, appSecret } from './demo-data.js';
+import { activateRole, addRoleMemberTx, roleTemplateId } from './directory-roles.js';
+import { APPS, CITIES, DEMO_DOMAIN, DEMO_ROLE_HOLDERS, DEMO_PASSWORD, DEPARTMENTS, DOMAIN_SID, FIRST, LAST, SKUS, appClientId, appSecret } from './demo-data.js';
 import { hashSecretSync as hashSecret } from './credentials.js';
 import type { Props } from './model.js';
 import { saveAdaxesConfig } from './adaxes-config.js';
@@ -46,7 +47,7 @@ export async function resetToDemoTenant(dir: Directory): Promise<void> {
       const obj = await w.load(id);
       if (obj) await w.delete(obj);
     }
-    for (const t of ['links', 'object_index', 'license_assignments', 'usage_rights', 'skus', 'apps', 'credentials', 'tokens'] as const)
+    for (const t of ['links', 'object_index', 'license_assignments', 'usage_rights', 'skus', 'apps', 'credentials', 'tokens', 'consents', 'directory_role_members', 'directory_roles'] as const)
       await w.tx.deleteFrom(t).execute();
     await w.tx.deleteFrom('meta').where('key', '=', MARKER_KEY).execute();
     ridCounter = 1100;
@@ -243,6 +244,11 @@ async function buildDemo(w: Writer, tenantId: string) {
       })
       .execute();
     if (a.name === 'Tenant Admin') await w.addLink('member', admins.id, sp.id);
+    for (const role of a.directoryRoles ?? []) await addRoleMemberTx(w.tx, (await activateRole(w.tx, roleTemplateId(role), { existingOk: true })).objectId, sp.id);
+  }
+  for (const h of DEMO_ROLE_HOLDERS) {
+    const holder = await w.tx.selectFrom('objects').select('id').where('type', '=', 'user').where('alt_key', '=', h.upn).executeTakeFirstOrThrow();
+    for (const role of h.roles) await addRoleMemberTx(w.tx, (await activateRole(w.tx, roleTemplateId(role), { existingOk: true })).objectId, holder.id);
   }
 
   // ── devices ──────────────────────────────────────────────────────────────

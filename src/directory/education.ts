@@ -41,3 +41,25 @@ export function schoolsWithEducationUsers(dir: Directory) {
     .where('links.kind', '=', 'member')
     .where('u.facet', '=', 'educationUser');
 }
+
+/**
+ * Subquery: what a signed-in student or teacher may see of the roster (Learn: the education API pages, "for a
+ * signed-in member, only their own classes"): the classes they are in, those classes' members (and themselves), and
+ * the schools they belong to.
+ */
+export function visibleToMember(dir: Directory, facet: Facet, userId: string) {
+  const own = userId.toLowerCase();
+  if (facet === 'educationClass') return classesOfUser(dir, own);
+  if (facet === 'educationSchool') return schoolsOfUser(dir, own);
+  return dir.db
+    .selectFrom('links')
+    .select('target_id as id')
+    .where('kind', '=', 'member')
+    .where('source_id', 'in', dir.db.selectFrom('objects').select('id').where('facet', '=', 'educationClass').where('id', 'in', classesOfUser(dir, own)))
+    .union(dir.db.selectFrom('objects').select('id').where('id', '=', own));
+}
+
+export async function isVisibleToMember(dir: Directory, facet: Facet, userId: string, id: string): Promise<boolean> {
+  const row = await dir.db.selectFrom('objects').select('id').where('id', '=', id.toLowerCase()).where('id', 'in', visibleToMember(dir, facet, userId)).executeTakeFirst();
+  return row !== undefined;
+}

@@ -4,6 +4,7 @@
 import type { Directory } from './directory.js';
 import { isGuid } from './ids.js';
 import { DirectoryError } from './model.js';
+import { roleMemberships } from './directory-roles.js';
 
 /** "You can check up to a maximum of 20 groups per request." (checkMemberGroups, checkMemberObjects) */
 export const MAX_CHECK_IDS = 20;
@@ -48,11 +49,18 @@ export async function checkMemberGroups(dir: Directory, id: string, groupIds: re
   return wanted.filter((g) => groups.has(g));
 }
 
-/** As checkMemberGroups, over groups and administrative units (and directory roles, which Tenantbox does not hold). */
+/**
+ * As checkMemberGroups, over groups, administrative units and directory roles; a role may be named by its object id
+ * or its roleTemplateId (Learn: directoryobject-checkmemberobjects.md).
+ */
 export async function checkMemberObjects(dir: Directory, id: string, ids: readonly string[]): Promise<string[]> {
   const wanted = checkIdList(ids, 'ids');
   const obj = await requireObject(dir, id);
   const all = new Set((await containersOf(dir, obj.id)).map((c) => c.id));
+  for (const r of await roleMemberships(dir.db, obj.id)) {
+    all.add(r.roleId);
+    all.add(r.templateId);
+  }
   return wanted.filter((g) => all.has(g));
 }
 
@@ -62,22 +70,24 @@ function limited(ids: string[], limit: number): string[] {
   return ids;
 }
 
-/** Every group `id` is a member of; `securityEnabledOnly` keeps only security-enabled groups. */
+/**
+ * Every group `id` is a member of; `securityEnabledOnly` keeps only security-enabled groups, and without it the
+ * directory roles held are included too (Learn: directoryobject-getmembergroups.md).
+ */
 export async function getMemberGroups(dir: Directory, id: string, securityEnabledOnly: boolean, limit = MAX_MEMBER_GROUPS): Promise<string[]> {
   const obj = await requireObject(dir, id);
   const groups = (await containersOf(dir, obj.id)).filter((c) => c.type === 'group' && (!securityEnabledOnly || c.securityEnabled));
-  return limited(
-    groups.map((g) => g.id),
-    limit,
-  );
+  const roles = securityEnabledOnly ? [] : (await roleMemberships(dir.db, obj.id)).map((r) => r.roleId);
+  return limited([...groups.map((g) => g.id), ...roles], limit);
 }
 
-/** Every group and administrative unit `id` is a member of; with `securityEnabledOnly`, security groups only. */
+/**
+ * Every group, administrative unit and directory role `id` is a member of; with `securityEnabledOnly`, security
+ * groups only (Learn: directoryobject-getmemberobjects.md).
+ */
 export async function getMemberObjects(dir: Directory, id: string, securityEnabledOnly: boolean, limit = MAX_MEMBER_GROUPS): Promise<string[]> {
   const obj = await requireObject(dir, id);
   const all = (await containersOf(dir, obj.id)).filter((c) => (securityEnabledOnly ? c.securityEnabled : true));
-  return limited(
-    all.map((c) => c.id),
-    limit,
-  );
+  const roles = securityEnabledOnly ? [] : (await roleMemberships(dir.db, obj.id)).map((r) => r.roleId);
+  return limited([...all.map((c) => c.id), ...roles], limit);
 }

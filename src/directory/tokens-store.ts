@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db, Store, Tx } from '../store/open.js';
 
-export type OpaqueTokenKind = 'refresh' | 'adaxesSession' | 'adaxesToken' | 'adaxesAccount';
+export type OpaqueTokenKind = 'refresh' | 'adaxesSession' | 'adaxesToken' | 'adaxesAccount' | 'assertionJti' | 'authCode' | 'deviceCode' | 'signInSession';
 
 export interface StoredToken<D = Record<string, unknown>> {
   tokenHash: string;
@@ -101,4 +101,36 @@ export async function extendToken(store: Store, token: string, ttlSeconds: numbe
   const expiresAt = new Date(now.getTime() + ttlSeconds * 1000).toISOString();
   await store.write((tx) => tx.updateTable('tokens').set({ expires_at: expiresAt }).where('token_hash', '=', hashToken(token)).execute());
   return expiresAt;
+}
+
+/**
+ * Takes a single-use token (authorization codes): returns it and marks it redeemed in the same write, so two
+ * concurrent redemptions cannot both succeed. A second attempt sees `redeemed: true`.
+ */
+export async function redeemToken<D = Record<string, unknown>>(
+  store: Store,
+  kind: OpaqueTokenKind,
+  token: string,
+  now = new Date(),
+): Promise<{ token: StoredToken<D>; redeemed: boolean } | undefined> {
+  return store.write(async (tx) => {
+    const row = await tx.selectFrom('tokens').selectAll().where('token_hash', '=', hashToken(token)).where('kind', '=', kind).executeTakeFirst();
+    if (!row) return undefined;
+    const data = JSON.parse(row.data) as D & { redeemed?: boolean };
+    const stored: StoredToken<D> = { tokenHash: row.token_hash, kind, userId: row.user_id, clientId: row.client_id, data, expiresAt: row.expires_at, createdAt: row.created_at };
+    if (data.redeemed) return { token: stored, redeemed: true };
+    if (row.expires_at !== null && row.expires_at <= now.toISOString()) return { token: stored, redeemed: false };
+    await tx.updateTable('tokens').set({ data: JSON.stringify({ ...data, redeemed: true }) }).where('token_hash', '=', row.token_hash).execute();
+    return { token: stored, redeemed: false };
+  });
+}
+
+/** Replaces a token's data (a device code once its user signed in) and, when given, its user. */
+export async function updateTokenData(store: Store, kind: OpaqueTokenKind, token: string, data: Record<string, unknown>, userId?: string): Promise<boolean> {
+  return store.write(async (tx) => {
+    const set: { data: string; user_id?: string } = { data: JSON.stringify(data) };
+    if (userId !== undefined) set.user_id = userId;
+    const r = await tx.updateTable('tokens').set(set).where('token_hash', '=', hashToken(token)).where('kind', '=', kind).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  });
 }

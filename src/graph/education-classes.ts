@@ -2,22 +2,22 @@
 // Students are members; teachers are owners (and members, as Office expects).
 import { membersOfClass, schoolsOfClass, teachersOfClass } from '../directory/education.js';
 import type { GraphKit } from './kit.js';
-import type { GraphRouter } from './router.js';
+import type { GraphContext, GraphRouter } from './router.js';
 import { educationDelta, educationEntity, educationList, loadEducation, navContext } from './education-kit.js';
 
 const SET = 'education/classes';
 
 export function educationClassRoutes(g: GraphRouter, kit: GraphKit) {
-  const load = (id: string) => loadEducation(kit, 'educationClass', id);
+  const load = (id: string, ctx: GraphContext) => loadEducation(kit, 'educationClass', id, ctx);
   g.get('/education/classes', (ctx) => educationList(kit, ctx, 'educationClass', SET), { count: true });
   g.get('/education/classes/delta', educationDelta(kit, 'educationClass'));
-  g.get('/education/classes/{id}', async (ctx) => educationEntity(kit, ctx, 'educationClass', await load(ctx.params.id), SET));
-  g.get('/education/classes/{id}/group', async (ctx) => kit.entity(ctx, 'group', await load(ctx.params.id), 'groups'));
+  g.get('/education/classes/{id}', async (ctx) => educationEntity(kit, ctx, 'educationClass', await load(ctx.params.id, ctx), SET));
+  g.get('/education/classes/{id}/group', async (ctx) => kit.entity(ctx, 'group', await load(ctx.params.id, ctx), 'groups'));
   // Graph's documented members response names the element type rather than the path.
   g.get(
     '/education/classes/{id}/members',
     async (ctx) => {
-      const cls = await load(ctx.params.id);
+      const cls = await load(ctx.params.id, ctx);
       return educationList(kit, ctx, 'educationUser', 'Collection(microsoft.graph.educationUser)', (dir) => membersOfClass(dir, cls.id));
     },
     { count: true },
@@ -25,7 +25,7 @@ export function educationClassRoutes(g: GraphRouter, kit: GraphKit) {
   g.get(
     '/education/classes/{id}/teachers',
     async (ctx) => {
-      const cls = await load(ctx.params.id);
+      const cls = await load(ctx.params.id, ctx);
       return educationList(kit, ctx, 'educationUser', 'Collection(microsoft.graph.educationUser)', (dir) => teachersOfClass(dir, cls.id));
     },
     { count: true },
@@ -33,7 +33,7 @@ export function educationClassRoutes(g: GraphRouter, kit: GraphKit) {
   g.get(
     '/education/classes/{id}/schools',
     async (ctx) => {
-      const cls = await load(ctx.params.id);
+      const cls = await load(ctx.params.id, ctx);
       return educationList(kit, ctx, 'educationSchool', navContext(SET, cls.id, 'schools'), (dir) => schoolsOfClass(dir, cls.id));
     },
     { count: true },

@@ -54,6 +54,6 @@ export function educationUserRoutes(g: GraphRouter, kit: GraphKit) {
   // that have education users, i.e. the schools reached through /education/users — registered before {id}
   // so that 'schools' is never taken for a user id.
   g.get('/education/users/schools', (ctx) => educationList(kit, ctx, 'educationSchool', 'education/schools', schoolsWithEducationUsers), { count: true });
-  g.get('/education/users/{id}', async (ctx) => educationEntity(kit, ctx, 'educationUser', await loadEducation(kit, 'educationUser', ctx.params.id), SET));
-  educationUserNavigations(g, kit, '/education/users/{id}', (u) => `${SET}('${u.id}')`, (ctx) => loadEducation(kit, 'educationUser', ctx.params.id));
+  g.get('/education/users/{id}', async (ctx) => educationEntity(kit, ctx, 'educationUser', await loadEducation(kit, 'educationUser', ctx.params.id, ctx), SET));
+  educationUserNavigations(g, kit, '/education/users/{id}', (u) => `${SET}('${u.id}')`, (ctx) => loadEducation(kit, 'educationUser', ctx.params.id, ctx));
 }

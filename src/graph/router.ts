@@ -64,6 +64,8 @@ interface Route {
 export interface RouterDeps {
   authenticate(authorization: string | undefined): Promise<Principal>;
   checkAccess(principal: Principal, method: string, permissionPath: string): void;
+  /** Checks that need the target and body: role bounds and property-level permissions. */
+  authorize?(principal: Principal, call: { method: Method; template: string; params: Record<string, string>; body: unknown }): Promise<void>;
 }
 
 /** Routes whose first segment starts with a placeholder sit in every bucket. */
@@ -192,6 +194,7 @@ export class GraphRouter {
       if (r.opts.delegatedOnly && principal.kind !== 'delegated')
         throw new GraphError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
       this.deps.checkAccess(principal, r.permissionMethod, r.permissionPath);
+      if (this.deps.authorize && method !== 'GET') await this.deps.authorize(principal, { method, template: r.template, params, body: req.body });
       const headers: Record<string, string | undefined> = {};
       const given = req.headers;
       for (const k in given) {

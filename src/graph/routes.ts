@@ -15,6 +15,8 @@ import { educationMeRoutes } from './education-me.js';
 import { educationWriteRoutes } from './education-writes.js';
 import { administrativeUnitMemberRoutes } from './administrative-unit-members.js';
 import { domainRoutes, organizationRoutes } from './organization.js';
+import { applicationRoutes } from './applications.js';
+import { directoryRoleRoutes } from './directory-roles.js';
 
 export function registerGraphRoutes(g: GraphRouter, deps: { dir: Directory; signingSecret: Buffer }) {
   const kit = new GraphKit(deps.dir, deps.signingSecret);
@@ -34,5 +36,7 @@ export function registerGraphRoutes(g: GraphRouter, deps: { dir: Directory; sign
   administrativeUnitMemberRoutes(g, kit);
   organizationRoutes(g, kit);
   domainRoutes(g, kit);
+  applicationRoutes(g, kit);
+  directoryRoleRoutes(g, kit);
   return kit;
 }

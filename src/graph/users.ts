@@ -5,10 +5,11 @@ import { createUser, deleteObject, updateObject } from '../directory/people-and-
 import { notFound } from './errors.js';
 import { membershipRoutes } from './memberships.js';
 import { deltaHandler } from './delta.js';
+import { limitUserReply } from './user-visibility.js';
 
 export function userRoutes(g: GraphRouter, kit: GraphKit) {
   const load = async (key: string) => (await kit.dir.user(key)) ?? Promise.reject(notFound(key));
-  g.get('/users', (ctx) => kit.list(ctx, { resource: 'user', scope: { kind: 'all' }, context: 'users' }), { count: true });
+  g.get('/users', async (ctx) => limitUserReply(ctx, '/users', await kit.list(ctx, { resource: 'user', scope: { kind: 'all' }, context: 'users' })), { count: true });
   g.get('/users/delta', deltaHandler(kit, { resource: 'user', changes: { type: 'user' }, scope: { kind: 'all' }, context: 'users', reportRemovals: true }));
   g.post('/users', async (ctx) => ({ ...(await kit.entity(ctx, 'user', await createUser(kit.dir, requireBody(ctx)), 'users')), status: 201 }));
   g.patch('/users/{id}', async (ctx) => {
@@ -19,7 +20,10 @@ export function userRoutes(g: GraphRouter, kit: GraphKit) {
     await deleteObject(kit.dir, 'user', (await load(ctx.params.id)).id);
     return { status: 204 };
   });
-  g.get('/users/{id}', async (ctx) => kit.entity(ctx, 'user', await kit.dir.user(ctx.params.id), 'users'));
+  g.get('/users/{id}', async (ctx) => {
+    const u = await kit.dir.user(ctx.params.id);
+    return limitUserReply(ctx, '/users/{id}', await kit.entity(ctx, 'user', u, 'users'), u?.id);
+  });
   membershipRoutes(g, kit, '/users/{id}', (ctx) => load(ctx.params.id));
   for (const nav of ['ownedDevices', 'registeredDevices'] as const) {
     g.get(

@@ -249,6 +249,39 @@ function linkRemovals(engine: Engine): Migration {
   };
 }
 
+/**
+ * Identity: certificates and further secrets on app registrations (JSON lists on the app row), the scopes each user
+ * consented to per app, and the directory roles activated in the tenant with their members.
+ */
+function identity(engine: Engine): Migration {
+  const key = textKey(engine);
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('apps').addColumn('key_credentials', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+      await db.schema.alterTable('apps').addColumn('password_credentials', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+      await db.schema
+        .createTable('consents')
+        .addColumn('user_id', key, (c) => c.notNull())
+        .addColumn('client_id', key, (c) => c.notNull())
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('consents_pk', ['user_id', 'client_id'])
+        .execute();
+      await db.schema
+        .createTable('directory_roles')
+        .addColumn('id', key, (c) => c.primaryKey())
+        .addColumn('template_id', key, (c) => c.notNull().unique())
+        .execute();
+      await db.schema
+        .createTable('directory_role_members')
+        .addColumn('role_id', key, (c) => c.notNull())
+        .addColumn('member_id', key, (c) => c.notNull())
+        .addPrimaryKeyConstraint('directory_role_members_pk', ['role_id', 'member_id'])
+        .execute();
+      await db.schema.createIndex('directory_role_members_member').on('directory_role_members').columns(['member_id', 'role_id']).execute();
+    },
+  };
+}
+
 export function migrationProvider(engine: Engine): MigrationProvider {
   return {
     getMigrations: async () => ({
@@ -256,6 +289,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
       '002_consumed_units': consumedUnits(engine),
       '003_object_index_without_rowid': indexWithoutRowid(engine),
       '004_link_removals': linkRemovals(engine),
+      '005_identity': identity(engine),
     }),
   };
 }

@@ -91,6 +91,24 @@ export interface AppsTable {
   app_roles: string; // JSON string[]: granted application permissions
   scopes: string; // JSON string[]: delegated permissions the app may request
   public_client: number;
+  key_credentials: Generated<string>; // JSON StoredKeyCredential[] (src/directory/key-credentials.ts)
+  password_credentials: Generated<string>; // JSON StoredPasswordCredential[]
+}
+
+export interface ConsentsTable {
+  user_id: string;
+  client_id: string;
+  scopes: string; // JSON string[]: delegated permissions the user granted the app
+}
+
+export interface DirectoryRolesTable {
+  id: string; // the activated role's object id
+  template_id: string; // the built-in role's template id
+}
+
+export interface DirectoryRoleMembersTable {
+  role_id: string;
+  member_id: string; // user or service principal
 }
 
 export interface CredentialsTable {
@@ -130,6 +148,9 @@ export interface Database {
   credentials: CredentialsTable;
   tokens: TokensTable;
   meta: MetaTable;
+  consents: ConsentsTable;
+  directory_roles: DirectoryRolesTable;
+  directory_role_members: DirectoryRoleMembersTable;
 }
 
 export type Engine = 'sqlite' | 'postgres';

@@ -9,6 +9,8 @@ import { defaultDn } from '../directory/identity.js';
 import { catalogServicePlans, catalogSku } from '../directory/license-catalog.js';
 import type { DirObject } from '../directory/model.js';
 import { readTenantState } from '../directory/tenant-tables.js';
+import { roleTemplate } from '../directory/directory-roles.js';
+import type { StoredKeyCredential, StoredPasswordCredential } from '../directory/key-credentials.js';
 import type { Db } from '../store/open.js';
 import { derived, SECTION_ORDER, SECTIONS } from './fixture-plan.js';
 import type { FixtureFormat } from './fixture-source.js';
@@ -87,6 +89,17 @@ export async function exportTenant(db: Db, tenant: TenantInfo): Promise<Obj> {
   const rights = new Map<string, typeof state.usageRights>();
   for (const r of state.usageRights) rights.set(r.device_id, [...(rights.get(r.device_id) ?? []), r]);
   const appBySp = new Map(state.apps.map((a) => [a.service_principal_id, a]));
+  const roleName = new Map(state.directoryRoles.map((r) => [r.id, roleTemplate(r.template_id)?.displayName ?? r.template_id]));
+  const rolesOf = new Map<string, string[]>();
+  for (const m of state.directoryRoleMembers) rolesOf.set(m.member_id, [...(rolesOf.get(m.member_id) ?? []), roleName.get(m.role_id) ?? m.role_id]);
+  const appNames = new Map<string, number>();
+  for (const a of state.apps) appNames.set(a.display_name, (appNames.get(a.display_name) ?? 0) + 1);
+  const appRef = (clientId: string) => {
+    const a = state.apps.find((x) => x.client_id === clientId);
+    return a && appNames.get(a.display_name) === 1 && !isGuid(a.display_name) ? a.display_name : clientId;
+  };
+  const consentsOf = new Map<string, { app: string; scopes: string[] }[]>();
+  for (const c of state.consents) consentsOf.set(c.user_id, [...(consentsOf.get(c.user_id) ?? []), { app: appRef(c.client_id), scopes: JSON.parse(c.scopes) as string[] }]);
 
   const identity = (o: DirObject): Obj => {
     const e: Obj = {};
@@ -120,6 +133,14 @@ export async function exportTenant(db: Db, tenant: TenantInfo): Promise<Obj> {
           return l;
         });
     }
+    if (o.type === 'user' || o.type === 'servicePrincipal') {
+      const roles = rolesOf.get(o.id);
+      if (roles?.length) e.directoryRoles = [...roles].sort(cmp);
+    }
+    if (o.type === 'user') {
+      const given = consentsOf.get(o.id);
+      if (given?.length) e.consents = [...given].sort((a, b) => cmp(a.app, b.app));
+    }
     if (o.type === 'device') {
       const held = rights.get(o.id) ?? [];
       if (held.length) e.usageRights = held.map((r) => ({ id: r.id, catalogId: r.catalog_id, serviceIdentifier: r.service_identifier, state: r.state }));
@@ -143,11 +164,16 @@ export async function exportTenant(db: Db, tenant: TenantInfo): Promise<Obj> {
       if (roles.length) e.applicationPermissions = roles;
       if (scopes.length) e.delegatedScopes = scopes;
       if (a.public_client) e.publicClient = true;
+      const keys = JSON.parse(a.key_credentials) as StoredKeyCredential[];
+      if (keys.length) e.keyCredentials = keys.map((k) => ({ keyId: k.keyId, displayName: k.displayName, key: k.key, startDateTime: k.startDateTime, endDateTime: k.endDateTime }));
+      const passwords = JSON.parse(a.password_credentials) as StoredPasswordCredential[];
+      if (passwords.length) e.passwordCredentials = passwords.map((p) => ({ keyId: p.keyId, displayName: p.displayName, hint: p.hint, hash: p.hash, startDateTime: p.startDateTime, endDateTime: p.endDateTime }));
       const sp = byId.get(a.service_principal_id);
       if (sp) e.servicePrincipal = entryOf(sp, 'servicePrincipals');
       return e;
     });
   if (apps.length) out.applications = apps;
+  if (state.directoryRoles.length) out.directoryRoles = [...roleName.values()].sort(cmp);
   if (state.adaxesConfig) out.adaxes = JSON.parse(state.adaxesConfig) as Obj;
   return out;
 }

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { hashSecret } from '../directory/credentials.js';
 import type { TenantInfo } from '../directory/directory.js';
 import { saveAdaxesConfig } from '../directory/adaxes-config.js';
+import { activateRole, addRoleMemberTx } from '../directory/directory-roles.js';
 import { syncedUserProps } from '../directory/on-prem-state.js';
 import { tenantRows } from '../directory/tenant-tables.js';
 import { writeTx, type Writer } from '../directory/writer.js';
@@ -38,7 +39,15 @@ const hashOnce = (secret: string) => {
 export async function writePlan(w: Writer, plan: LoadPlan, source?: unknown): Promise<void> {
   const [credentials, apps] = await Promise.all([
     Promise.all(plan.credentials.map(async (c) => ({ user_id: c.user_id, password_hash: c.passwordHash ?? (await hashOnce(c.password!)) }))),
-    Promise.all(plan.apps.map(async ({ secret, secretHash, ...a }) => ({ ...a, secret_hash: secret ? await hashOnce(secret) : secretHash }))),
+    Promise.all(
+      plan.apps.map(async ({ secret, secretHash, passwordCredentials, ...a }) => ({
+        ...a,
+        secret_hash: secret ? await hashOnce(secret) : secretHash,
+        password_credentials: JSON.stringify(
+          await Promise.all(passwordCredentials.map(async ({ secret: s, hash, ...p }) => ({ keyId: p.keyId, displayName: p.displayName, hint: p.hint, hash: hash ?? (await hashOnce(s!)), startDateTime: p.startDateTime, endDateTime: p.endDateTime }))),
+        ),
+      })),
+    ),
   ]);
   await saveTenantRecord(w.tx, plan.tenant, source);
   await tenantRows.skus(w, plan.skus);
@@ -56,6 +65,11 @@ export async function writePlan(w: Writer, plan: LoadPlan, source?: unknown): Pr
   await tenantRows.credentials(w, credentials);
   await tenantRows.apps(w, apps);
   await tenantRows.usageRights(w, plan.usageRights);
+  await tenantRows.consents(w, plan.consents);
+  for (const r of plan.directoryRoles) {
+    const role = await activateRole(w.tx, r.templateId, { existingOk: true });
+    for (const m of r.members) await addRoleMemberTx(w.tx, role.objectId, m);
+  }
   if (plan.adaxes) await saveAdaxesConfig(w.tx, plan.adaxes);
 }
 

@@ -14,7 +14,10 @@ import { parseAdaxesConfig, type AdaxesConfig, SELF, AUTHENTICATED_USERS } from 
 import { DirectoryError } from '../directory/model.js';
 import { hasResource, resource } from '../schema/resources.js';
 import type { NewSkuRow } from '../directory/tenant-tables.js';
-import type { AppsTable, UsageRightsTable } from '../store/schema.js';
+import type { ConsentsTable, UsageRightsTable } from '../store/schema.js';
+import type { AppRow } from '../directory/tenant-tables.js';
+import { keyCredentialOf, type StoredKeyCredential } from '../directory/key-credentials.js';
+import { roleTemplate } from '../directory/directory-roles.js';
 import { FixtureError, type FixtureIssue, type FixtureSource, type Path } from './fixture-source.js';
 import { defaultDn } from '../directory/identity.js';
 import { ON_PREMISES_ONLY, PENDING_M365 } from '../directory/on-prem-state.js';
@@ -55,11 +58,22 @@ export const SECTION_ORDER = ['users', 'educationUsers', 'groups', 'classes', 'a
 
 /** Keys of an object entry that are not Graph properties. */
 export const IDENTITY_KEYS = ['id', 'dn', 'objectGuid', 'sid'] as const;
-const USER_KEYS = ['password', 'passwordHash', 'licenses'];
+const USER_KEYS = ['password', 'passwordHash', 'licenses', 'directoryRoles', 'consents'];
+const ROLE_HOLDER_KEYS = ['directoryRoles'];
 const DEVICE_KEYS = ['usageRights'];
 /** Facts the core keeps on a user's property bag that are not Graph properties (see on-prem-state.ts). */
 const STORED_MARKERS = new Set([ON_PREMISES_ONLY, PENDING_M365]);
 const SYNC_PROPS = ['onPremisesDistinguishedName', 'onPremisesSecurityIdentifier', 'onPremisesImmutableId', 'onPremisesDomainName', 'onPremisesUserPrincipalName', 'onPremisesLastSyncDateTime'];
+
+export interface PlannedPassword {
+  keyId: string;
+  displayName: string | null;
+  hint: string;
+  secret?: string;
+  hash?: string;
+  startDateTime: string;
+  endDateTime: string;
+}
 
 /** Ids derived from names, as the demo tenant has always had them. */
 export const derived = {
@@ -69,6 +83,7 @@ export const derived = {
   appId: (displayName: string) => nameGuid(`app:${displayName}`),
   deviceId: (displayName: string) => nameGuid(`deviceId:${displayName}`),
   usageRightId: (device: string, index: number) => nameGuid(`usageRight:${device}:${index}`),
+  credentialKeyId: (appId: string, kind: 'key' | 'password', index: number) => nameGuid(`${kind}Credential:${appId}:${index}`),
   subscriptionId: (partNumber: string) => nameGuid(`subscription:${partNumber}`),
   domainSid(domain: string) {
     const h = Buffer.from(nameGuid(`domainSid:${domain.toLowerCase()}`).replace(/-/g, ''), 'hex');
@@ -84,7 +99,10 @@ export interface LoadPlan {
   licenseAssignments: { user_id: string; sku_id: string; disabled_plans: string; assigned_at: string | null }[];
   /** Plain passwords are hashed by the loader (once per distinct password). */
   credentials: { user_id: string; password?: string; passwordHash?: string }[];
-  apps: (Omit<AppsTable, 'secret_hash'> & { secret?: string; secretHash: string })[];
+  apps: (Omit<AppRow, 'secret_hash' | 'password_credentials'> & { secret?: string; secretHash: string; passwordCredentials: PlannedPassword[] })[];
+  /** Role template ids to activate, and the members of each. */
+  directoryRoles: { templateId: string; members: string[] }[];
+  consents: ConsentsTable[];
   usageRights: UsageRightsTable[];
   adaxes: AdaxesConfig | undefined;
   /** Synchronised users declared without their on-premises properties: the loader fills them from the identity it gives them. */
@@ -201,7 +219,7 @@ export function planFixture(src: FixtureSource): LoadPlan {
     const list = (f[section] as Obj[] | undefined) ?? [];
     list.forEach((entry, i) => {
       const path = [section, i];
-      const reserved = new Set<string>([...IDENTITY_KEYS, ...Object.keys(spec.relations), ...(spec.type === 'user' ? USER_KEYS : []), ...(spec.type === 'device' ? DEVICE_KEYS : [])]);
+      const reserved = new Set<string>([...IDENTITY_KEYS, ...Object.keys(spec.relations), ...(spec.type === 'user' ? USER_KEYS : []), ...(spec.type === 'device' ? DEVICE_KEYS : []), ...(spec.type === 'servicePrincipal' ? ROLE_HOLDER_KEYS : [])]);
       const props = Object.fromEntries(Object.entries(entry).filter(([k]) => !reserved.has(k)));
       addObject(section, i, entry, path, spec.type, spec.facet, props);
     });
@@ -213,13 +231,46 @@ export function planFixture(src: FixtureSource): LoadPlan {
     const displayName = String(a.displayName);
     const appId = ((a.appId as string | undefined) ?? derived.appId(displayName)).toLowerCase();
     const sp = (a.servicePrincipal as Obj | undefined) ?? {};
-    const spProps = Object.fromEntries(Object.entries(sp).filter(([k]) => !(IDENTITY_KEYS as readonly string[]).includes(k)));
+    const spProps = Object.fromEntries(Object.entries(sp).filter(([k]) => !(IDENTITY_KEYS as readonly string[]).includes(k) && !ROLE_HOLDER_KEYS.includes(k)));
     if (spProps.appId !== undefined && String(spProps.appId).toLowerCase() !== appId) problem([...path, 'servicePrincipal', 'appId'], `The service principal's appId must be the application's (${appId}).`);
     const props: Obj = spProps.appId === undefined ? { ...defaultServicePrincipal(displayName, appId), ...spProps } : spProps;
     const before = objects.length;
     addObject('applications', i, sp, [...path, 'servicePrincipal'], 'servicePrincipal', null, props);
     if (a.clientSecret !== undefined && a.clientSecretHash !== undefined) problem([...path, 'clientSecretHash'], 'Give clientSecret or clientSecretHash, not both.');
+    const keyCredentials: StoredKeyCredential[] = [];
+    ((a.keyCredentials as Obj[] | undefined) ?? []).forEach((k, n) => {
+      try {
+        keyCredentials.push(
+          keyCredentialOf({
+            certificate: String(k.key),
+            keyId: (k.keyId as string | undefined) ?? derived.credentialKeyId(appId, 'key', n),
+            displayName: k.displayName as string | undefined,
+            startDateTime: k.startDateTime as string | undefined,
+            endDateTime: k.endDateTime as string | undefined,
+          }),
+        );
+      } catch (err) {
+        if (!(err instanceof DirectoryError)) throw err;
+        problem([...path, 'keyCredentials', n, 'key'], 'Not a certificate (PEM or base64 DER).');
+      }
+    });
+    const now = new Date().toISOString();
+    const passwordCredentials: PlannedPassword[] = ((a.passwordCredentials as Obj[] | undefined) ?? []).map((p, n) => {
+      if ((p.secret === undefined) === (p.hash === undefined)) problem([...path, 'passwordCredentials', n], "Give the secret or its hash ('secret' or 'hash').");
+      const start = (p.startDateTime as string | undefined) ?? now;
+      return {
+        keyId: ((p.keyId as string | undefined) ?? derived.credentialKeyId(appId, 'password', n)).toLowerCase(),
+        displayName: (p.displayName as string | undefined) ?? null,
+        hint: (p.hint as string | undefined) ?? String(p.secret ?? '').slice(0, 3),
+        secret: p.secret as string | undefined,
+        hash: p.hash as string | undefined,
+        startDateTime: start,
+        endDateTime: (p.endDateTime as string | undefined) ?? new Date(Date.parse(start) + 2 * 365 * 86_400_000).toISOString(),
+      };
+    });
     appRows.push({
+      key_credentials: JSON.stringify(keyCredentials),
+      passwordCredentials,
       client_id: appId,
       display_name: displayName,
       service_principal_id: objects[before].id,
@@ -278,6 +329,37 @@ export function planFixture(src: FixtureSource): LoadPlan {
     if (seenLink.has(k)) problem([], `${l.target} is named twice as ${l.kind} of ${l.source}.`);
     seenLink.add(k);
   }
+
+  // ── directory roles (by display name or template id) and consents ──────
+  const roles = new Map<string, Set<string>>();
+  const activate = (name: string, path: Path): string | undefined => {
+    const t = roleTemplate(name);
+    if (!t) return void problem(path, `'${name}' is not a built-in directory role.`);
+    if (!roles.has(t.id)) roles.set(t.id, new Set());
+    return t.id;
+  };
+  ((f.directoryRoles as string[] | undefined) ?? []).forEach((name, i) => activate(name, ['directoryRoles', i]));
+  const holders: [Path, Obj, string][] = [];
+  for (const section of [...USERS, 'servicePrincipals'])
+    ((f[section] as Obj[] | undefined) ?? []).forEach((entry, i) => holders.push([[section, i], entry, entries.find((e) => e.section === section && e.index === i)!.id]));
+  apps.forEach((a, i) => holders.push([['applications', i, 'servicePrincipal'], (a.servicePrincipal as Obj | undefined) ?? {}, appRows[i].service_principal_id]));
+  for (const [path, entry, id] of holders)
+    ((entry.directoryRoles as string[] | undefined) ?? []).forEach((name, k) => {
+      const t = activate(name, [...path, 'directoryRoles', k]);
+      if (t) roles.get(t)!.add(id);
+    });
+  const consents: ConsentsTable[] = [];
+  for (const section of USERS)
+    ((f[section] as Obj[] | undefined) ?? []).forEach((u, i) => {
+      const self = entries.find((e) => e.section === section && e.index === i)!;
+      ((u.consents as Obj[] | undefined) ?? []).forEach((c, k) => {
+        const ref = String(c.app);
+        const app = appRows.filter((a) => a.client_id === ref.toLowerCase() || a.display_name === ref);
+        if (app.length !== 1) return problem([...path(section, i), 'consents', k, 'app'], app.length ? `'${ref}' names ${app.length} applications; name it by appId.` : `'${ref}' is not an application of this fixture.`);
+        if (consents.some((x) => x.user_id === self.id && x.client_id === app[0].client_id)) return problem([...path(section, i), 'consents', k, 'app'], `The consent to '${ref}' is given twice.`);
+        consents.push({ user_id: self.id, client_id: app[0].client_id, scopes: JSON.stringify(c.scopes ?? []) });
+      });
+    });
 
   // ── subscriptions and licences ──────────────────────────────────────────
   const skus: NewSkuRow[] = [];
@@ -422,7 +504,7 @@ export function planFixture(src: FixtureSource): LoadPlan {
   }
 
   if (issues.length) throw new FixtureError(inFileOrder(issues));
-  return { tenant, skus, objects, links, licenseAssignments, credentials, apps: appRows, usageRights, adaxes, syncFill };
+  return { tenant, skus, objects, links, licenseAssignments, credentials, apps: appRows, usageRights, adaxes, syncFill, consents, directoryRoles: [...roles].map(([templateId, members]) => ({ templateId, members: [...members] })) };
 }
 
 /** Problems by line in a YAML file (a JSON pointer has no line: found order). */
@@ -430,6 +512,8 @@ function inFileOrder(issues: FixtureIssue[]): FixtureIssue[] {
   const line = (i: FixtureIssue) => Number(/:(\d+)$/.exec(i.where)?.[1] ?? 0);
   return issues.map((i, k) => ({ i, k })).sort((a, b) => line(a.i) - line(b.i) || a.k - b.k).map((x) => x.i);
 }
+
+const path = (section: string, i: number): Path => [section, i];
 
 const article = (section: string) =>
   ({ users: 'a user', educationUsers: 'an education user', groups: 'a group', classes: 'a class', administrativeUnits: 'an administrative unit', schools: 'a school', devices: 'a device', contacts: 'a contact', servicePrincipals: 'a service principal', applications: "an application's service principal" })[section] ?? section;

@@ -85,6 +85,7 @@ describe.each(ENGINES)('OAuth endpoints (%s)', (engine) => {
       servicePrincipalId: h.apps.device.servicePrincipalId,
       roles: ['Device.ReadWrite.All'],
       scopes: [],
+      directoryRoles: [],
     });
 
     // …and the guarded route accepts it.
@@ -200,14 +201,19 @@ describe.each(ENGINES)('OAuth endpoints (%s)', (engine) => {
       client_id: h.apps.public.clientId,
       username: h.user.upn.toUpperCase(),
       password: PASSWORD,
-      scope: 'https://graph.microsoft.com/User.Read Device.Read.All Mail.Read openid offline_access',
+      scope: 'https://graph.microsoft.com/User.Read Device.Read.All openid offline_access',
       client_info: '1',
     };
     const ok = await tokenRequest(h, base);
     expect(ok.status).toBe(200);
-    // Requested ∩ allowed: Mail.Read is not among the app's delegated permissions.
     expect(decodeJwt(ok.body.access_token).scp).toBe('User.Read Device.Read.All openid');
-    expect(ok.body.scope).toBe('https://graph.microsoft.com/User.Read https://graph.microsoft.com/Device.Read.All openid offline_access');
+    // Each scope is echoed in the form it was asked (MSAL caches the token under these strings).
+    expect(ok.body.scope).toBe('https://graph.microsoft.com/User.Read Device.Read.All openid offline_access');
+    // A scope nobody consented to (Mail.Read is not among the app's permissions) is AADSTS65001 for the whole
+    // request, with the suberror MSAL turns into InteractionRequiredAuthError.
+    const partly = await tokenRequest(h, { ...base, scope: 'User.Read Mail.Read' });
+    expectOAuthError(partly, 400, 'invalid_grant', 65001);
+    expect(partly.body.suberror).toBe('consent_required');
     const idToken = decodeJwt(ok.body.id_token);
     expect(idToken).toMatchObject({ aud: h.apps.public.clientId, tid: h.tenant.id, oid: h.user.id, preferred_username: h.user.upn, ver: '2.0' });
     expect(idToken.iss).toBe(`${h.httpUrl}/${h.tenant.id}/v2.0`);

@@ -44,12 +44,13 @@ export const notFoundMessage = (id: string) => `Resource '${id}' does not exist 
 
 /**
  * A signed-in user's token carrying Directory.AccessAsUser.All, the only permission the data grants for device
- * creation and deletion. The demo public client is allowed to request it on this server only.
+ * creation and deletion. The demo public client is allowed to request it on this server only. The user is the demo
+ * Global Administrator: device-update.md and device-delete.md require "Global Administrator, Intune Administrator"
+ * (accountEnabled: Global or Cloud Device Administrator) of a delegated caller, so a user without a role is refused.
  */
 export async function deviceAdminUserToken(s: TestServer): Promise<string> {
   await setAppPermissions(s.tb.store, appClientId('Tenantbox Public Client'), { scopes: [...DELEGATED_SCOPES, 'Directory.AccessAsUser.All'] });
-  const users = await graphFetch(`${s.graph}/users?$top=1`, await s.appToken('Tenant Admin'));
-  return s.userToken(users.body.value[0].userPrincipalName);
+  return s.userToken('adele.vance@example.com');
 }
 
 export const ctxUrl = (s: TestServer, fragment: string) => `${s.base}/v1.0/$metadata#${fragment}`;
