@@ -74,6 +74,19 @@ describe.each(ENGINES)('serve --tenant (%s)', (engine) => {
     expect(demo.status).toBe(404);
   });
 
+  it("holds the fixture's directory roles and certificates", async () => {
+    const token = await appToken(srv.base, tenantId, derived.appId('Build Agent'), 'build-agent-secret');
+    const get = async (p: string) => (await fetch(`${srv.base}/v1.0${p}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<any>;
+    const ada = derived.id('user', 'Ada Lovelace');
+    const roles = await get('/directoryRoles');
+    const userAdmin = roles.value.find((r: { displayName: string }) => r.displayName === 'User Administrator');
+    expect(userAdmin).toBeDefined();
+    expect((await get(`/directoryRoles/${userAdmin.id}/members`)).value.map((m: { id: string }) => m.id)).toEqual([ada]);
+    const app = await get(`/applications(appId='${derived.appId('Build Agent')}')`);
+    expect(app.keyCredentials).toHaveLength(1);
+    expect(app.keyCredentials[0]).toMatchObject({ type: 'AsymmetricX509Cert', usage: 'Verify', displayName: 'CN=Build Agent', key: null });
+  });
+
   it("takes Microsoft's published plan ids in disabledPlans (user-assignlicense.md)", async () => {
     const token = await appToken(srv.base, tenantId, derived.appId('Build Agent'), 'build-agent-secret');
     const teams = '57ff2da0-773e-42df-b2af-ffb7a2317929'; // TEAMS1 in every SKU that has it
