@@ -1,0 +1,43 @@
+// npm run build: dist/ for the package.
+// - Declarations from tsc (tsconfig.build.json), one .d.ts per module under src/.
+// - The JavaScript bundled by esbuild into two entry points, dist/index.js (the in-process API) and dist/cli.js
+//   (bin/tenantbox.js), with shared and lazily loaded parts split into chunks. Loading a few files instead of
+//   hundreds is most of a start-up's time; better-sqlite3 (native) stays a normal dependency.
+// - dist/demo-tenant.sqlite: the demo tenant seeded once and kept as database bytes, which new stores load.
+//
+// Run: npm run build
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { DEMO_IMAGE_FILE, buildDemoImage } from '../src/directory/demo-image.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const started = Date.now();
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+
+await build({
+  entryPoints: { index: join(root, 'src/index.ts'), cli: join(root, 'src/cli/main.ts') },
+  outdir: dist,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Chunks sit beside the entry points, so import.meta.url finds dist/demo-tenant.sqlite from any of them.
+  chunkNames: '[name]-[hash]',
+  // pg-native is pg's optional native binding, never installed here.
+  external: ['better-sqlite3', 'pg-native'],
+  // Bundled CommonJS packages call require(); an ES module has none of its own.
+  banner: { js: "import { createRequire as __tenantboxRequire } from 'node:module'; const require = __tenantboxRequire(import.meta.url);" },
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
+
+writeFileSync(join(dist, DEMO_IMAGE_FILE), await buildDemoImage());
+process.stdout.write(`dist/ built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
