@@ -2,7 +2,8 @@
 // - Declarations from tsc (tsconfig.build.json), one .d.ts per module under src/.
 // - The JavaScript bundled by esbuild into two entry points, dist/index.js (the in-process API) and dist/cli.js
 //   (bin/tenantbox.js), with shared and lazily loaded parts split into chunks. Loading a few files instead of
-//   hundreds is most of a start-up's time; better-sqlite3 (native) stays a normal dependency.
+//   hundreds is most of a start-up's time. Every dependency is bundled but better-sqlite3 (native), the one
+//   runtime dependency, so installs stay small and a consumer resolves nothing else.
 // - dist/demo-tenant.sqlite: the demo tenant seeded once and kept as database bytes, which new stores load.
 //
 // Run: npm run build

@@ -2,7 +2,8 @@
 // otherwise, with everything a client needs to reach it: URLs, tenant, CA certificate, credentials and tokens.
 import { readFileSync } from 'node:fs';
 import { resolveConfig, type Config } from './config.js';
-import { startTenantbox, type StartOptions, type Tenantbox as Server } from './server.js';
+import { startTenantbox, type StartOptions } from './server.js';
+import { rememberServer } from './server-of.js';
 import { certPath as tlsCertPath, loadTls } from './auth/tls.js';
 import { DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TENANT_ID } from './directory/demo-data.js';
 import { resetToDemoTenant } from './directory/demo-tenant.js';
@@ -72,8 +73,6 @@ export interface RunningTenantbox {
   /** Back to the demo tenant as it started: everything written since is removed (and reaches delta as deletions). */
   reset(): Promise<void>;
   close(): Promise<void>;
-  /** The server itself (store, directory, fastify instances), for tests that reach inside. */
-  server: Server;
 }
 
 /** Starts Tenantbox: in memory on free ports unless told otherwise; every CLI option is available. */
@@ -104,7 +103,7 @@ export async function createTenantbox(options: TenantboxOptions = {}): Promise<R
     return app.clientSecret;
   };
 
-  return {
+  const handle: RunningTenantbox = {
     httpUrl: runtime.httpUrl,
     httpsUrl: runtime.httpsUrl,
     graphUrl: runtime.graphUrl,
@@ -120,7 +119,6 @@ export async function createTenantbox(options: TenantboxOptions = {}): Promise<R
     caCertificatePath: runtime.certPath,
     credentials,
     password: DEMO_PASSWORD,
-    server,
     identityOptions(appName = DEFAULT_APP) {
       const app = demoApp(appName);
       return { tenantId: DEMO_TENANT_ID, clientId: app.clientId, clientSecret: secretOf(app), options: { authorityHost: runtime.authorityHost, disableInstanceDiscovery: true } };
@@ -147,6 +145,8 @@ export async function createTenantbox(options: TenantboxOptions = {}): Promise<R
     },
     close: () => server.close(),
   };
+  rememberServer(handle, server);
+  return handle;
 }
 
 /**

@@ -2,6 +2,7 @@
 // (createTenantbox), and helpers to get tokens from it the way clients do.
 import { createTenantbox, type Config } from '../../src/index.js';
 import type { Tenantbox } from '../../src/server.js';
+import { serverOf } from '../../src/server-of.js';
 import { freshLocation, type EngineName } from './stores.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,7 +45,7 @@ export async function startTestServer(engine: EngineName, overrides: Partial<Con
     });
     const base = tbx.httpUrl.replace('localhost', '127.0.0.1');
     return {
-      tb: tbx.server,
+      tb: serverOf(tbx),
       base,
       graph: `${base}/v1.0`,
       httpsBase: tbx.httpsUrl,
