@@ -22,7 +22,7 @@ export interface TenantboxOptions extends Partial<Omit<Config, 'faults'>> {
   faults?: Config['faults'] | string;
   /** PostgreSQL schema to use when `database` is a postgres:// URL (lets servers share one database). */
   pgSchema?: string;
-  /** Present the machine-wide in-memory certificate even with a data dir (one CA for a whole test run). */
+  /** Present the machine-wide certificate (the in-memory one) even with a data dir: one CA for a whole test run. Default: only when no data dir is given. */
   sharedTls?: boolean;
   /** Demo tenant image to start from (database bytes), or false to seed object by object. */
   image?: Uint8Array | false;
@@ -80,7 +80,8 @@ export async function createTenantbox(options: TenantboxOptions = {}): Promise<R
   const { pgSchema, sharedTls, image, runtimeFile, ...configFlags } = options;
   const inMemory = configFlags.inMemory ?? (configFlags.database === undefined && configFlags.dataDir === undefined);
   const config = resolveConfig({ port: 0, httpsPort: 0, logLevel: 'warn', ...configFlags, inMemory: configFlags.database ? false : inMemory } as Record<string, unknown>, {});
-  const start: StartOptions = { pgSchema, sharedTls, image, runtimeFile };
+  // Without a data dir of its own (in memory, or PostgreSQL alone) the server presents the machine-wide certificate.
+  const start: StartOptions = { pgSchema, sharedTls: sharedTls ?? configFlags.dataDir === undefined, image, runtimeFile };
   const server = await startTenantbox(config, start);
   const runtime = server.runtime;
   const caCertificate = readFileSync(runtime.certPath, 'utf8');
@@ -125,7 +126,7 @@ export async function createTenantbox(options: TenantboxOptions = {}): Promise<R
     },
     graphClientOptions: () => ({ baseUrl: runtime.graphUrl, defaultVersion: '', customHosts: new Set([new URL(runtime.httpsUrl).hostname]) }),
     kiotaOptions: () => ({ baseUrl: runtime.graphUrl, allowedHosts: [new URL(runtime.httpsUrl).hostname], scopes: [GRAPH_SCOPE] }),
-    appToken(appOrPermission = DEFAULT_APP) {
+    async appToken(appOrPermission = DEFAULT_APP) {
       const app = demoAppFor(appOrPermission);
       let token = tokens.get(app.name);
       if (!token) {
@@ -135,7 +136,7 @@ export async function createTenantbox(options: TenantboxOptions = {}): Promise<R
       }
       return token;
     },
-    userToken(user, scopes = GRAPH_SCOPE) {
+    async userToken(user, scopes = GRAPH_SCOPE) {
       const username = user.includes('@') ? user : `${user}@${DEMO_DOMAIN}`;
       return requestToken({ grant_type: 'password', client_id: demoApp(PUBLIC_CLIENT).clientId, username, password: DEMO_PASSWORD, scope: Array.isArray(scopes) ? scopes.join(' ') : scopes });
     },

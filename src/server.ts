@@ -150,7 +150,8 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
     tokenUrl: `${httpsUrl}/${DEMO_TENANT.id}/oauth2/v2.0/token`,
     adaxesUrl: `${httpUrl}/api`,
     certPath: certPath(tlsDataDir),
-    ...(config.inMemory ? {} : { dataDir: config.dataDir }),
+    // The data dir is named only when this server keeps its certificate there, the files a client must find.
+    ...(tlsDataDir ? { dataDir: config.dataDir } : {}),
     store: config.inMemory ? 'memory' : store.engine,
   };
   const forget = opts.runtimeFile === false ? () => {} : writeRuntimeFiles(runtime);
