@@ -57,13 +57,28 @@ export function refusalReason(payload: unknown): string | undefined {
 }
 
 const REASON = Symbol('refusalReason');
-type WithReason = FastifyReply & { [REASON]?: string };
+const DETAIL = Symbol('refusalDetail');
+type WithReason = FastifyReply & { [REASON]?: string; [DETAIL]?: string };
+
+const LOG_DETAIL = Symbol('logDetail');
+/** Adds to an error what the log line should say beyond the message the client gets (e.g. the permissions a route accepts). */
+export function withLogDetail<E extends Error>(err: E, detail: string): E {
+  (err as E & { [LOG_DETAIL]?: string })[LOG_DETAIL] = detail;
+  return err;
+}
 
 export function registerRequestLog(app: FastifyInstance) {
   const log = app.log as FastifyInstance['log'] & { isLevelEnabled?: (level: string) => boolean };
   const enabled = () => (log.isLevelEnabled ? log.isLevelEnabled('info') : log.level !== 'silent');
+  app.addHook('onError', (_req: FastifyRequest, reply: FastifyReply, err: Error & { [LOG_DETAIL]?: string }, done: () => void) => {
+    if (err[LOG_DETAIL]) (reply as WithReason)[DETAIL] = err[LOG_DETAIL];
+    done();
+  });
   app.addHook('onSend', (_req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, p: unknown) => void) => {
-    if ((reply.statusCode === 401 || reply.statusCode === 403) && enabled()) (reply as WithReason)[REASON] = refusalReason(payload);
+    if ((reply.statusCode === 401 || reply.statusCode === 403) && enabled()) {
+      const detail = (reply as WithReason)[DETAIL];
+      (reply as WithReason)[REASON] = [refusalReason(payload), detail].filter(Boolean).join('; ') || undefined;
+    }
     done(null, payload);
   });
   app.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {

@@ -16,10 +16,10 @@ import { sendGraphError, stampIds } from './graph/wire.js';
 import { GraphError } from './graph/errors.js';
 import { registerOAuth } from './auth/oauth-routes.js';
 import { createAuthenticator } from './auth/authenticate.js';
-import { checkAccess } from './auth/permissions.js';
+import { allowedPermissions, checkAccess, heldPermissions, schemeOf } from './auth/permissions.js';
 import { certPath, loadTls } from './auth/tls.js';
 import { lazyChildLogger } from './lazy-logger.js';
-import { redactUrl, registerRequestLog } from './request-log.js';
+import { redactUrl, registerRequestLog, withLogDetail } from './request-log.js';
 import { defaultLogFormat, prettyStream } from './log-format.js';
 import { shippedDemoImage } from './directory/demo-image.js';
 import { writeRuntimeFiles, type RuntimeInfo } from './runtime-file.js';
@@ -65,7 +65,16 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
 
   const router = new GraphRouter({
     authenticate: (h) => authenticator.authenticate(h),
-    checkAccess: (p, m, path) => checkAccess(p, m, path),
+    checkAccess: (p, m, path) => {
+      try {
+        checkAccess(p, m, path);
+      } catch (err) {
+        // Graph's 403 names no permission; the log line says which ones the route accepts and which the token holds.
+        const accepted = allowedPermissions(m, path, schemeOf(p));
+        const held = heldPermissions(p);
+        throw withLogDetail(err as Error, `${m} ${path} accepts ${accepted.join(', ') || `no ${schemeOf(p)} permission`}; the token has ${held.join(', ') || 'none'}`);
+      }
+    },
   });
   registerGraphRoutes(router, { dir, signingSecret });
   // Budgets are charged only to verified callers, so a forged token cannot spend another app's budget.
