@@ -64,8 +64,8 @@ export interface RunningTenantbox {
   identityOptions(app?: string): IdentityOptions;
   /** Options for @microsoft/microsoft-graph-client's Client.initWithMiddleware (add your authProvider). */
   graphClientOptions(): { baseUrl: string; defaultVersion: ''; customHosts: Set<string> };
-  /** For @microsoft/msgraph-sdk: the request adapter's base URL and the hosts its auth provider may send tokens to. */
-  kiotaOptions(): { baseUrl: string; allowedHosts: string[]; scopes: string[] };
+  /** For @microsoft/msgraph-sdk: the request adapter's base URL, and the scopes and hosts for AzureIdentityAuthenticationProvider. */
+  kiotaOptions(): { baseUrl: string; allowedHosts: Set<string>; scopes: string[] };
   /** An app-only token: by demo app name, or by an application permission one of the demo apps holds. */
   appToken(appOrPermission?: string): Promise<string>;
   /** A delegated token for a demo user (UPN, or the part before @) through the public client. */
@@ -125,7 +125,7 @@ export async function createTenantbox(options: TenantboxOptions = {}): Promise<R
       return { tenantId: DEMO_TENANT_ID, clientId: app.clientId, clientSecret: secretOf(app), options: { authorityHost: runtime.authorityHost, disableInstanceDiscovery: true } };
     },
     graphClientOptions: () => ({ baseUrl: runtime.graphUrl, defaultVersion: '', customHosts: new Set([new URL(runtime.httpsUrl).hostname]) }),
-    kiotaOptions: () => ({ baseUrl: runtime.graphUrl, allowedHosts: [new URL(runtime.httpsUrl).hostname], scopes: [GRAPH_SCOPE] }),
+    kiotaOptions: () => ({ baseUrl: runtime.graphUrl, allowedHosts: new Set([new URL(runtime.httpsUrl).hostname]), scopes: [GRAPH_SCOPE] }),
     async appToken(appOrPermission = DEFAULT_APP) {
       const app = demoAppFor(appOrPermission);
       let token = tokens.get(app.name);

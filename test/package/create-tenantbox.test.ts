@@ -3,6 +3,9 @@
 // UsernamePasswordCredential) and @microsoft/microsoft-graph-client.
 import { ClientSecretCredential, UsernamePasswordCredential } from '@azure/identity';
 import { Client } from '@microsoft/microsoft-graph-client';
+import { AzureIdentityAuthenticationProvider } from '@microsoft/kiota-authentication-azure';
+import { GraphRequestAdapter, createGraphServiceClient } from '@microsoft/msgraph-sdk';
+import '@microsoft/msgraph-sdk-users';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import { X509Certificate } from 'node:crypto';
 import { connect } from 'node:tls';
@@ -70,6 +73,17 @@ describe.each(ENGINES)('createTenantbox (%s)', (engine: EngineName) => {
     const me = await client.api('/users').filter("userPrincipalName eq 'john.smith@example.com'").select('id,userPrincipalName').get();
     expect(me.value).toHaveLength(1);
     expect(me.value[0].userPrincipalName).toBe('john.smith@example.com');
+  });
+
+  test('kiotaOptions() configure @microsoft/msgraph-sdk (Kiota request adapter, AzureIdentityAuthenticationProvider)', async () => {
+    const o = tb.identityOptions('Directory Reader');
+    const k = tb.kiotaOptions();
+    const auth = new AzureIdentityAuthenticationProvider(new ClientSecretCredential(o.tenantId, o.clientId, o.clientSecret, o.options), k.scopes, undefined, k.allowedHosts);
+    const adapter = new GraphRequestAdapter(auth);
+    adapter.baseUrl = k.baseUrl;
+    const users = await createGraphServiceClient(adapter).users.get({ queryParameters: { top: 2, select: ['id', 'userPrincipalName'] } });
+    expect(users?.value).toHaveLength(2);
+    expect(users?.value?.[0].userPrincipalName).toMatch(/@example\.com$/);
   });
 
   test('appToken takes an app name or a permission one of the demo apps holds', async () => {
