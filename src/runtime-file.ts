@@ -53,7 +53,10 @@ export function writeRuntimeFiles(info: RuntimeInfo): () => void {
   if (info.dataDir) paths.push(dataDirRuntimePath(info.dataDir));
   for (const p of paths) writeAtomically(p, text);
   return () => {
-    for (const p of paths) if (readRuntimeFile(p, { alive: false })?.pid === info.pid && readRuntimeFile(p, { alive: false })?.port === info.port) rmSync(p, { force: true });
+    for (const p of paths) {
+      const current = readRuntimeFile(p, { alive: false });
+      if (current?.pid === info.pid && current.port === info.port) rmSync(p, { force: true });
+    }
   };
 }
 
