@@ -1,6 +1,7 @@
 // The start-up scenario: wall time from spawning a process to its answer, for the compiled CLI and for a bare node
-// script started the same way (node <file>): `--version` to exit, and `serve --in-memory` to the first 200 on
-// /health. Runs alternate between the two so that machine load drifts over both alike; medians are reported.
+// script started the same way (node <file>): `--version` to exit, and to the first 200 on /health both
+// `serve --in-memory` and createTenantbox() imported from dist/index.js. Runs alternate between the two so that
+// machine load drifts over both alike; medians are reported.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -64,6 +65,11 @@ export async function measureStartup(root: string, runs: number): Promise<Startu
     {
       scenario: 'serve --in-memory to healthy',
       tenantbox: () => timeToHealthy((port) => [bin, 'serve', '--in-memory', '--port', String(port), '--https-port', '0', '--log-level', 'warn']),
+      bare: () => timeToHealthy((port) => [bare, '--port', String(port)]),
+    },
+    {
+      scenario: 'createTenantbox() to healthy',
+      tenantbox: () => timeToHealthy((port) => [join(root, 'bench', 'start-in-process.mjs'), '--port', String(port)]),
       bare: () => timeToHealthy((port) => [bare, '--port', String(port)]),
     },
   ];
