@@ -8,7 +8,7 @@
 //
 // Run: npm run build
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -22,7 +22,7 @@ rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 
-await build({
+const result = await build({
   entryPoints: { index: join(root, 'src/index.ts'), cli: join(root, 'src/cli/main.ts') },
   outdir: dist,
   bundle: true,
@@ -40,8 +40,28 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'linked',
+  metafile: true,
   logLevel: 'warning',
 });
 
+writeFileSync(join(dist, 'THIRD_PARTY_LICENSES.txt'), thirdPartyLicenses(Object.keys(result.metafile!.inputs)));
 writeFileSync(join(dist, DEMO_IMAGE_FILE), await buildDemoImage());
+
+/** The licence texts of every package the bundles contain, which their licences ask to be shipped with copies. */
+function thirdPartyLicenses(inputs: string[]): string {
+  const packages = new Set<string>();
+  for (const input of inputs) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) packages.add(input.slice(0, m.index + m[0].length - 1).replace(/^.*?node_modules\//, 'node_modules/'));
+  }
+  const parts: string[] = ['Tenantbox bundles the following packages into dist/. Their licences follow.', ''];
+  for (const dir of [...packages].sort()) {
+    const pkgDir = join(root, dir);
+    const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { name: string; version: string; license?: string };
+    const file = readdirSync(pkgDir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    parts.push(`${'='.repeat(80)}`, `${pkg.name}@${pkg.version} (${pkg.license ?? 'see below'})`, '');
+    parts.push(file && existsSync(join(pkgDir, file)) ? readFileSync(join(pkgDir, file), 'utf8').trim() : `No licence file; package.json says: ${pkg.license ?? 'nothing'}.`, '');
+  }
+  return `${parts.join('\n')}\n`;
+}
 process.stdout.write(`dist/ built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
