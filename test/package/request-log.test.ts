@@ -10,6 +10,7 @@ import { callerOf, redactUrl, refusalReason } from '../../src/request-log.js';
 import { prettyLine } from '../../src/log-format.js';
 import { lineProgress } from '../../src/cli/progress-lines.js';
 import { DEMO_TENANT_ID, appClientId, appSecret } from '../../src/directory/demo-data.js';
+import { SMALL_SDS, writeSdsFixture } from '../education/sds-fixture.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tenantbox-logs-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -148,5 +149,14 @@ describe('the parts', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^seed: \w+ \d+\/\d+ \(100%\) [\d.]+ s$/m);
     expect(r.stdout).toContain('Added 30 users');
+  });
+
+  test('import without a terminal prints progress lines on stderr', async () => {
+    const folder = join(work, 'sds');
+    writeSdsFixture(folder, SMALL_SDS);
+    const r = await cli(['import', 'sds', folder, '--data-dir', join(work, 'imported')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^import: \w+ \d+\/\d+ \(\d+%\) [\d.]+ s$/m);
+    expect(r.stdout).toContain('Imported');
   });
 });
