@@ -70,6 +70,8 @@ export function withLogDetail<E extends Error>(err: E, detail: string): E {
 export function registerRequestLog(app: FastifyInstance) {
   const log = app.log as FastifyInstance['log'] & { isLevelEnabled?: (level: string) => boolean };
   const enabled = () => (log.isLevelEnabled ? log.isLevelEnabled('info') : log.level !== 'silent');
+  // Below info (warn, error, silent) no request is logged, so the hooks are not added and cost nothing.
+  if (!enabled()) return;
   app.addHook('onError', (_req: FastifyRequest, reply: FastifyReply, err: Error & { [LOG_DETAIL]?: string }, done: () => void) => {
     if (err[LOG_DETAIL]) (reply as WithReason)[DETAIL] = err[LOG_DETAIL];
     done();
