@@ -32,6 +32,7 @@ const SERVED_ROOTS = [
   '/subscribedskus',
   '/me',
   '/organization',
+  '/domains',
 ];
 
 interface PathSet {

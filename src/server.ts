@@ -9,7 +9,9 @@ import { DEMO_TENANT } from './directory/demo-data.js';
 import { GraphRouter } from './graph/router.js';
 import { graphPlugin } from './graph/plugin.js';
 import { registerGraphRoutes } from './graph/routes.js';
+import { ensureIndexCurrent } from './directory/index-version.js';
 import { adminRoutes } from './admin/routes.js';
+import { adaxesConfigurationRoutes } from './admin/adaxes-routes.js';
 import { adaxesPlugin } from './adaxes/plugin.js';
 import { routeNotFound } from './adaxes/errors.js';
 import { sendGraphError, stampIds } from './graph/wire.js';
@@ -59,6 +61,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
   const image = config.seed && opts.image !== false ? (opts.image ?? shippedDemoImage()) : undefined;
   const store = await openStore({ location: storeLocation(config), pgSchema: opts.pgSchema, image });
   const dir = new Directory(store, DEMO_TENANT);
+  await ensureIndexCurrent(dir);
   if (config.seed) await seedDemoTenant(dir);
   const signingSecret = await hmacKey(store);
   const authenticator = createAuthenticator({ store, tenant: DEMO_TENANT });
@@ -121,6 +124,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
     await app.register(async (scope) => registerOAuth(scope, { store, tenant: DEMO_TENANT }));
     await app.register(graphPlugin, { router, throttle, faults: config.faults });
     await app.register(adaxesPlugin, { dir, config });
+    await app.register(adaxesConfigurationRoutes, { dir, config });
     return app;
   };
 

@@ -7,6 +7,7 @@ import { createAccountToken } from '../directory/adaxes-accounts.js';
 import type { Directory } from '../directory/directory.js';
 import { classifyIdentifier } from '../directory/ids.js';
 import { DirectoryError } from '../directory/model.js';
+import { isActiveDirectoryObject } from '../directory/on-prem-state.js';
 
 const sameKey = (a: string, b: string) => {
   const x = Buffer.from(a);
@@ -32,6 +33,7 @@ export async function adaxesAdminRoutes(app: FastifyInstance, opts: { dir: Direc
     if (body.expiresAt !== undefined && body.expiresAt !== null && typeof body.expiresAt !== 'string') return fail(adminError(400, 'invalidRequest', "'expiresAt' must be an ISO 8601 date and time."));
     const user = body.user.includes('@') ? await dir.user(body.user) : classifyIdentifier(body.user) ? await dir.resolveIdentifier(body.user) : undefined;
     if (!user || user.type !== 'user') return fail(adminError(404, 'notFound', `No user '${body.user}'.`));
+    if (!isActiveDirectoryObject(user)) return fail(adminError(400, 'invalidRequest', `'${body.user}' is a cloud-only user: Adaxes account tokens belong to Active Directory accounts.`));
     try {
       const t = await createAccountToken(dir, user.id, { name: body.name as string | undefined, expiresAt: (body.expiresAt as string | null | undefined) ?? undefined });
       return reply.code(201).send({ token: t.token, name: t.name, userId: t.userId, userPrincipalName: user.props.userPrincipalName ?? null, expiresAt: t.expiresAt });

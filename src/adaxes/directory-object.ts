@@ -4,6 +4,7 @@ import type { Directory } from '../directory/directory.js';
 import { credentialState } from '../directory/credentials.js';
 import type { DirObject, Props } from '../directory/model.js';
 import { domainOfDn } from '../directory/on-prem.js';
+import { isActiveDirectoryObject } from '../directory/on-prem-state.js';
 import { type LinkedNames, readAttribute } from './attributes.js';
 
 /**
@@ -32,7 +33,8 @@ export const STORE_TYPE: Record<string, DirObject['type']> = {
 
 async function linkedNames(dir: Directory, obj: DirObject, wanted: string[]): Promise<LinkedNames> {
   const out: LinkedNames = {};
-  const dnsOf = async (ids: string[]) => (await dir.getMany(ids)).map((o) => o.dn).filter((d): d is string => !!d);
+  // Objects that exist only in the cloud have no place in Active Directory's member and memberOf.
+  const dnsOf = async (ids: string[]) => (await dir.getMany(ids)).filter(isActiveDirectoryObject).map((o) => o.dn!);
   if (wanted.includes('memberof')) out.memberOf = await dnsOf((await dir.sourcesOf('member', obj.id).execute()).map((r) => r.id));
   if (wanted.includes('member')) out.member = await dnsOf((await dir.targetsOf('member', obj.id).execute()).map((r) => r.id));
   return out;

@@ -7,7 +7,8 @@ const ext = () => Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`exte
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'object';
 
 export function initialProps(type: ObjectType, cn: string, domain: string, now: string): Props {
-  // Created in AD and synced to the cloud at once: the on-premises markers are set as Entra Connect would set them.
+  // Groups, contacts and computers reach the cloud with their creation. A user's account follows the tenant's sync
+  // rule (directory-sync.ts), which sets or withholds the synchronised markers.
   const synced = { onPremisesSyncEnabled: true, onPremisesLastSyncDateTime: now };
   switch (type) {
     case 'user':
@@ -24,7 +25,6 @@ export function initialProps(type: ObjectType, cn: string, domain: string, now: 
         onPremisesExtensionAttributes: ext(),
         passwordPolicies: null,
         showInAddressList: true,
-        ...synced,
       };
     case 'group':
       return {

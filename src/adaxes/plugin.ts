@@ -1,9 +1,12 @@
 // The Adaxes REST API under /api, in Adaxes' error shape. Every route but the sign-in ones needs a live token in
-// Adm-Authorization: a session-issued token or an account token, of an enabled user.
+// Adm-Authorization: a session-issued token or an account token, of an enabled Active Directory user, whose
+// security roles then decide what the request may see and do.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { Directory } from '../directory/directory.js';
+import { AdaxesAccess } from '../directory/adaxes-access.js';
 import { authenticateAdaxes } from '../directory/adaxes-auth.js';
+import { bindAccess } from './access.js';
 import { accountRoutes } from './account-routes.js';
 import { adaxesAdminRoutes } from './admin-routes.js';
 import { ANONYMOUS_ROUTES, authRoutes } from './auth-routes.js';
@@ -25,6 +28,7 @@ export async function adaxesPlugin(app: FastifyInstance, opts: { dir: Directory;
       const header = req.headers['adm-authorization'];
       const caller = await authenticateAdaxes(opts.dir, typeof header === 'string' ? header.trim() : undefined);
       if (!caller) throw unauthenticated();
+      bindAccess(req, await AdaxesAccess.of(opts.dir, caller.user));
     });
     const deps = { dir: opts.dir, config: opts.config };
     await authRoutes(api, deps);

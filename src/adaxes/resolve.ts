@@ -2,6 +2,7 @@
 import type { Directory } from '../directory/directory.js';
 import { classifyIdentifier } from '../directory/ids.js';
 import type { DirObject } from '../directory/model.js';
+import { isActiveDirectoryObject } from '../directory/on-prem-state.js';
 import { badRequest, invalidModel, noSuchObject } from './errors.js';
 
 export async function resolveObject(dir: Directory, raw: unknown, field: string): Promise<DirObject> {
@@ -19,6 +20,6 @@ export async function resolveContainer(dir: Directory, raw: unknown, field: stri
   if (!ident || ident.kind === 'sid') throw badRequest(`'${raw}' is not a valid distinguished name or GUID of a container.`);
   if (ident.kind === 'dn') return raw.trim();
   const obj = await dir.resolveIdentifier(raw);
-  if (!obj?.dn) throw noSuchObject(raw);
-  return obj.dn;
+  if (!obj || !isActiveDirectoryObject(obj)) throw noSuchObject(raw);
+  return obj.dn!;
 }

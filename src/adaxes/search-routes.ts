@@ -1,8 +1,10 @@
 // POST /api/directoryObjects/search: objects under a base (subtree or one level) that fit the criteria, as a bare
-// JSON array of DirectoryObject. sizeLimit caps the result; without it every match is returned.
+// JSON array of DirectoryObject. sizeLimit caps the result; without it every match is returned. Only Active
+// Directory objects the caller may view are candidates.
 import type { FastifyInstance } from 'fastify';
 import type { Directory } from '../directory/directory.js';
 import { objectPagesUnder } from '../directory/on-prem.js';
+import { isVisible, requireOperation } from './access.js';
 import { readAttribute } from './attributes.js';
 import { adaxesTypeOf, directoryObjectJson, propertyList } from './directory-object.js';
 import { invalidModel } from './errors.js';
@@ -13,6 +15,7 @@ import { jsonBody } from './wire.js';
 export async function searchRoutes(app: FastifyInstance, deps: { dir: Directory }) {
   const { dir } = deps;
   app.post('/api/directoryObjects/search', async (req) => {
+    requireOperation(req, 'View');
     const body = jsonBody<{ baseObject?: string; oneLevel?: boolean; criteria?: Criteria; select?: { properties?: string | string[] }; sizeLimit?: number }>(req, {
       baseObject: { kind: 'string' },
       oneLevel: { kind: 'boolean' },
@@ -32,6 +35,7 @@ export async function searchRoutes(app: FastifyInstance, deps: { dir: Directory 
       const docs = await dir.documents(candidates);
       for (let i = 0; i < candidates.length && !full(); i++) {
         const obj = candidates[i];
+        if (!(await isVisible(req, obj))) continue;
         let linked = {};
         if (needsLinks) {
           const probe = await directoryObjectJson(dir, obj, ['memberOf', 'member'], docs[i]);

@@ -4,6 +4,7 @@ import type { Directory } from './directory.js';
 import { LOCKOUT_THRESHOLD, verifyPassword } from './credentials.js';
 import { encodeText } from '../odata/encode.js';
 import type { DirObject } from './model.js';
+import { isActiveDirectoryObject } from './on-prem-state.js';
 import { createToken, extendToken, findValidToken, hashToken } from './tokens-store.js';
 
 export type SignInFailure = 'invalidCredentials' | 'accountLockedOut' | 'accountIsDisabled';
@@ -16,27 +17,32 @@ export type SessionResult =
 export const netbiosName = (domain: string) => domain.split('.')[0].toUpperCase();
 
 /**
- * Resolves `user@domain` (userPrincipalName) or `DOMAIN\name`. The name after the backslash is the account's
- * onPremisesSamAccountName; a cloud user without one is known by the part of its UPN before the @.
+ * Resolves `user@domain` (userPrincipalName) or `DOMAIN\\name` (the account's sAMAccountName, kept as
+ * onPremisesSamAccountName) to an Active Directory account. "The account must be in a domain managed by Adaxes":
+ * a cloud-only user is not one, whatever its name.
  */
 export async function findUserByLogonName(dir: Directory, username: string): Promise<DirObject | undefined> {
   const name = username.trim();
   const slash = name.indexOf('\\');
-  if (slash < 0) return name.includes('@') ? dir.byAltKey('user', name) : undefined;
+  const ad = (u: DirObject | undefined) => (u && isActiveDirectoryObject(u) ? u : undefined);
+  if (slash < 0) return name.includes('@') ? ad(await dir.byAltKey('user', name)) : undefined;
   const domain = name.slice(0, slash).toLowerCase();
   const sam = name.slice(slash + 1);
   const tenant = dir.tenant.domain.toLowerCase();
   if (!sam || (domain !== netbiosName(tenant).toLowerCase() && domain !== tenant)) return undefined;
-  const hit = await dir.db
+  const hits = await dir.db
     .selectFrom('object_index')
     .select('object_id')
     .where('resource', '=', 'user')
     .where('prop', '=', 'onPremisesSamAccountName')
     .where('value', '=', encodeText(sam))
-    .executeTakeFirst();
-  if (hit) return dir.get(hit.object_id, ['user']);
-  const byUpn = await dir.byAltKey('user', `${sam}@${tenant}`);
-  return byUpn && !byUpn.props.onPremisesSamAccountName ? byUpn : undefined;
+    .limit(2)
+    .execute();
+  for (const hit of hits) {
+    const u = ad(await dir.get(hit.object_id, ['user']));
+    if (u) return u;
+  }
+  return undefined;
 }
 
 export async function createAdaxesSession(dir: Directory, username: string, password: string, ttlMinutes: number): Promise<SessionResult> {
@@ -68,6 +74,7 @@ export async function issueAdaxesToken(dir: Directory, sessionId: string, ttlMin
 
 export interface AdaxesCaller {
   userId: string;
+  user: DirObject;
   kind: 'adaxesToken' | 'adaxesAccount';
   expiresAt: string | null;
 }
@@ -78,8 +85,8 @@ export async function authenticateAdaxes(dir: Directory, token: string | undefin
   const found = (await findValidToken(dir.db, 'adaxesToken', token)) ?? (await findValidToken(dir.db, 'adaxesAccount', token));
   if (!found) return undefined;
   const user = await dir.get(found.userId, ['user']);
-  if (!user || user.props.accountEnabled === false) return undefined;
-  return { userId: found.userId, kind: found.kind as AdaxesCaller['kind'], expiresAt: found.expiresAt };
+  if (!user || user.props.accountEnabled === false || !isActiveDirectoryObject(user)) return undefined;
+  return { userId: found.userId, user, kind: found.kind as AdaxesCaller['kind'], expiresAt: found.expiresAt };
 }
 
 /** Renewal gives a session-issued token a full lifetime from now. Account tokens keep the expiry set at creation. */

@@ -54,3 +54,47 @@ export async function changesBetween(
   const rows = await q.orderBy('c.seq').orderBy('c.object_id').limit(limit).execute();
   return rows.map((r) => ({ seq: Number(r.seq), objectId: r.object_id, op: r.op }));
 }
+
+export interface MemberDelta {
+  id: string;
+  type: string;
+  /** Set when the member left the group in the window. */
+  removed?: boolean;
+}
+
+/**
+ * members@delta of each group: every current member when `from` is undefined (an initial round), otherwise the
+ * members added in (from, to] and those removed in it that are not members again.
+ */
+export async function memberDeltas(db: Kysely<Database>, groupIds: string[], from: number | undefined, to: number): Promise<Map<string, MemberDelta[]>> {
+  const out = new Map<string, MemberDelta[]>(groupIds.map((id) => [id, []]));
+  if (!groupIds.length) return out;
+  let added = db
+    .selectFrom('links as l')
+    .innerJoin('objects as o', 'o.id', 'l.target_id')
+    .select(['l.source_id', 'l.target_id', 'o.type'])
+    .where('l.kind', '=', 'member')
+    .where('l.source_id', 'in', groupIds)
+    .where('l.seq', '<=', to);
+  if (from !== undefined) added = added.where('l.seq', '>', from);
+  for (const r of await added.orderBy('l.source_id').orderBy('l.target_id').execute()) out.get(r.source_id)!.push({ id: r.target_id, type: r.type });
+  if (from === undefined) return out;
+  const removed = await db
+    .selectFrom('link_removals as r')
+    .select(['r.source_id', 'r.target_id', 'r.target_type'])
+    .distinct()
+    .where('r.kind', '=', 'member')
+    .where('r.source_id', 'in', groupIds)
+    .where('r.seq', '>', from)
+    .where('r.seq', '<=', to)
+    .where((eb) =>
+      eb.not(
+        eb.exists(eb.selectFrom('links as l').select('l.seq').where('l.kind', '=', 'member').whereRef('l.source_id', '=', 'r.source_id').whereRef('l.target_id', '=', 'r.target_id')),
+      ),
+    )
+    .orderBy('r.source_id')
+    .orderBy('r.target_id')
+    .execute();
+  for (const r of removed) out.get(r.source_id)!.push({ id: r.target_id, type: r.target_type, removed: true });
+  return out;
+}

@@ -5,6 +5,8 @@ import type { Writer } from './writer.js';
 import { APPS, CITIES, DEMO_DOMAIN, DEMO_PASSWORD, DEPARTMENTS, DOMAIN_SID, FIRST, LAST, SKUS, appClientId, appSecret } from './demo-data.js';
 import { hashSecretSync as hashSecret } from './credentials.js';
 import type { Props } from './model.js';
+import { saveAdaxesConfig } from './adaxes-config.js';
+import { DEMO_ADAXES_CONFIG } from './adaxes-demo-config.js';
 import { classFacet, deviceShape, educationUserShape, groupShape, schoolShape, userShape } from './shapes.js';
 
 const BASE_DN = domainDn(DEMO_DOMAIN);
@@ -90,7 +92,9 @@ async function buildDemo(w: Writer, tenantId: string) {
     const upn = `${given}.${sur}@${DEMO_DOMAIN}`.toLowerCase();
     const [city, country, countryName] = CITIES[i % CITIES.length];
     const ident = identity('user', name);
-    const synced = i % 3 !== 0 && i !== 0;
+    // Two users in three are Active Directory users synchronised to Microsoft 365 (John Smith, the seed documents'
+    // example addressed by DN, among them); the others are cloud-only.
+    const synced = i === 0 || i % 3 !== 0;
     const props = userShape(
       {
         given,
@@ -293,6 +297,13 @@ async function buildDemo(w: Writer, tenantId: string) {
 
   // ── education: schools (administrative units), classes (groups), teachers and students (users) ─
   await buildSchools(w, users, au, group, passwordHash);
+
+  // ── Adaxes: the groups its security roles are assigned to, and the configuration ─
+  const adaxesAdmins = await group('Adaxes Administrators', 'security');
+  const helpDesk = await group('Help Desk', 'security');
+  await w.addLink('member', adaxesAdmins.id, users[0].id);
+  for (const i of [1, 4]) await w.addLink('member', helpDesk.id, users[i].id);
+  await saveAdaxesConfig(w.tx, DEMO_ADAXES_CONFIG);
 }
 
 function spProps(name: string, appId: string, publisher: string): Props {

@@ -14,7 +14,12 @@ export interface DeviceCaller {
   appOnly: boolean;
   /** Whether the caller's permissions extend to alternativeSecurityIds (auth/permissions fieldRule). */
   mayWriteAlternativeSecurityIds: boolean;
+  /** The calling application's appId (client id). */
+  appId?: string;
 }
+
+/** Microsoft Intune's application id: the MDM that device-update.md lets change compliance on any OS. */
+export const INTUNE_APP_ID = '0000000a-0000-0000-c000-000000000000';
 
 /** Properties a caller may set on an existing device. The rest of the CSDL's device is read-only. */
 const WRITABLE = new Set([
@@ -121,8 +126,16 @@ function authorise(changes: Map<string, unknown>, device: Props, caller: DeviceC
     for (const n of MDM_ONLY) if (changes.has(n)) throw denied();
     return;
   }
-  // "In application-only scenarios and for non-Windows devices … the app can update only the extensionAttributes property."
-  if (!isWindows(device.operatingSystem)) for (const n of changes.keys()) if (n !== 'extensionAttributes') throw denied();
+  // device-update.md: "In application-only scenarios and for non-Windows devices … the app can update only the
+  // extensionAttributes property." Graph refuses the rest with 400 and this message (msgraph-sdk-powershell #2066).
+  if (!isWindows(device.operatingSystem)) {
+    for (const n of changes.keys())
+      if (n !== 'extensionAttributes') throw new DirectoryError('invalid', 'Properties other than ExtendedAttribute1..15 can be modified only on windows devices.', { property: n });
+  }
+  // device-update.md: isCompliant and isManaged "can only be updated by Intune for any device OS type or by an
+  // approved MDM app for Windows OS devices": the app that manages this device (its mdmAppId), or Intune.
+  const mdm = caller.appId !== undefined && (caller.appId === INTUNE_APP_ID || caller.appId === device.mdmAppId);
+  for (const n of MDM_ONLY) if (changes.has(n) && !mdm) throw denied();
 }
 
 /** Applies a checked body to a device's stored properties. */

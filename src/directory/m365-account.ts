@@ -4,6 +4,7 @@ import type { Db, Tx } from '../store/open.js';
 import type { Directory } from './directory.js';
 import { type Assignment, type LicenseChange, type Sku, applyLicenseChange, assignmentsOf, listSkus } from './licensing.js';
 import { type DirObject, DirectoryError } from './model.js';
+import { hasMicrosoft365Account, onPremisesStateOf } from './on-prem-state.js';
 import type { Writer } from './writer.js';
 
 export interface M365LicenseModification {
@@ -37,20 +38,6 @@ export interface M365Properties {
   }[];
 }
 
-/**
- * A user has a Microsoft 365 account when its userPrincipalName lies in a domain the tenant has verified (the
- * tenant's domain, a subdomain of it, or its onmicrosoft.com domain). An on-premises account whose UPN suffix is
- * not routable (e.g. example.local) or that has no UPN is never provisioned in the cloud.
- */
-export function hasM365Account(user: DirObject, tenantDomain: string): boolean {
-  if (user.type !== 'user') return false;
-  const upn = user.props.userPrincipalName;
-  if (typeof upn !== 'string' || !upn.includes('@')) return false;
-  const domain = upn.slice(upn.lastIndexOf('@') + 1).toLowerCase();
-  const verified = tenantDomain.toLowerCase();
-  return domain === verified || domain.endsWith(`.${verified}`) || domain === `${verified.split('.')[0]}.onmicrosoft.com`;
-}
-
 /** ISO 8601 UTC without fractions, as Adaxes prints lastDirSyncTimeUtc (2023-03-27T10:28:14Z). */
 function syncTime(v: unknown): string | null {
   if (typeof v !== 'string' || !v) return null;
@@ -60,14 +47,14 @@ function syncTime(v: unknown): string | null {
 
 export async function m365Properties(dir: Directory, user: DirObject): Promise<M365Properties> {
   if (user.type !== 'user') throw new DirectoryError('invalid', 'Microsoft 365 properties are available for user objects only.', { reason: 'notUser' });
-  const created = hasM365Account(user, dir.tenant.domain);
+  const created = hasMicrosoft365Account(user);
   const skus = await listSkus(dir.db);
   const held = new Map((created ? await assignmentsOf(dir.db, user.id) : []).map((a) => [a.skuId, a]));
   return {
     isCreated: created,
     locationName: created && typeof user.props.usageLocation === 'string' ? user.props.usageLocation : null,
     signInBlocked: created ? user.props.accountEnabled === false : false,
-    lastDirSyncTimeUtc: syncTime(user.props.onPremisesLastSyncDateTime),
+    lastDirSyncTimeUtc: onPremisesStateOf(user) === 'synced' ? syncTime(user.props.onPremisesLastSyncDateTime) : null,
     licenses: skus
       .filter((s) => s.appliesTo === 'User')
       .map((s) => {
@@ -162,10 +149,10 @@ export async function licenseChangeFor(db: Db | Tx, userId: string, mods: readon
  * Applies an Adaxes Microsoft 365 modification inside the caller's write: usage location first (assignments need
  * it), then sign-in block, then every license change at once. Any failure throws and nothing is kept.
  */
-export async function modifyM365Account(w: Writer, user: DirObject, mod: M365Modification, tenantDomain: string): Promise<void> {
+export async function modifyM365Account(w: Writer, user: DirObject, mod: M365Modification): Promise<void> {
   let current = await w.load(user.id);
   if (!current || current.type !== 'user') throw new DirectoryError('invalid', 'Microsoft 365 properties are available for user objects only.', { reason: 'notUser' });
-  if (!hasM365Account(current, tenantDomain))
+  if (!hasMicrosoft365Account(current))
     throw new DirectoryError('invalid', `The user '${current.props.displayName ?? current.dn}' does not have a Microsoft 365 account.`, { reason: 'noAccount' });
   const props = { ...current.props };
   let changed = false;

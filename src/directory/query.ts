@@ -77,8 +77,8 @@ function indexResource(resource: string): string | RawBuilder<unknown> {
 
 function plan(query: ODataQuery, resource: string): Plan {
   const all = [...conjuncts(query.filter), ...conjuncts(query.search)];
-  if (resource === 'directoryObject') return { kind: 'id' };
   if (query.orderby) return { kind: 'order', prop: query.orderby.prop, desc: query.orderby.desc };
+  if (resource === 'directoryObject') return { kind: 'id' };
   let best: { i: number; rank: number } | undefined;
   all.forEach((c, i) => {
     if (c.kind !== 'test' || c.mode !== 'one') return;
@@ -145,7 +145,7 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
   } else {
     const prop = p.kind === 'order' ? p.prop : p.driver.prop;
     const desc = p.kind === 'order' && p.desc;
-    const where: RawBuilder<SqlBool>[] = [sql<SqlBool>`d.resource = ${resource}`, sql<SqlBool>`d.prop = ${prop}`];
+    const where: RawBuilder<SqlBool>[] = [sql<SqlBool>`d.resource = ${indexResource(resource)}`, sql<SqlBool>`d.prop = ${prop}`];
     if (p.kind === 'driver') where.push(valueTestSql(p.driver.test, sql.ref('d.value')));
     where.push(...baseConditions(db, resource, scope, sql.ref('d.object_id')));
     const rest = p.kind === 'driver' ? p.rest : [...conjuncts(query.filter), ...conjuncts(query.search)];
@@ -175,4 +175,10 @@ export async function countObjects(db: Kysely<Database>, spec: Pick<ListSpec, 'r
   ];
   const res = await sql<{ n: number | string }>`select count(*) as n from objects o where ${andAll(where)}`.execute(db);
   return Number(res.rows[0]?.n ?? 0);
+}
+
+/** Whether `id` is among the ids an id subquery selects (one member of memberOf, members, owners, …). */
+export async function scopeHas(db: Kysely<Database>, ids: (db: Kysely<Database>) => IdSelect, id: string): Promise<boolean> {
+  const res = await sql<{ id: string }>`select s.id from (${ids(db)}) s where s.id = ${id.toLowerCase()} limit 1`.execute(db);
+  return res.rows.length > 0;
 }

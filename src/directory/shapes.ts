@@ -260,7 +260,7 @@ export function educationUserShape(e: EducationUserSpec): Props {
     relatedContacts: e.relatedContacts,
     student:
       e.role === 'student'
-        ? { birthDate: `20${10 - (e.n % 4)}-0${1 + (e.n % 9)}-1${e.n % 9}`, externalId: `STU-${e.tag}`, gender: ['female', 'male', 'other'][e.n % 3], grade: e.grade, graduationYear: String(2028 + (e.n % 4)), studentNumber: `${30000000 + e.n}` }
+        ? { birthDate: `${2010 - (e.n % 4)}-0${1 + (e.n % 9)}-1${e.n % 9}`, externalId: `STU-${e.tag}`, gender: ['female', 'male', 'other'][e.n % 3], grade: e.grade, graduationYear: String(2028 + (e.n % 4)), studentNumber: `${30000000 + e.n}` }
         : null,
     teacher: e.role === 'teacher' ? { externalId: `TCH-${e.tag}`, teacherNumber: `T${100000 + e.n}` } : null,
   };

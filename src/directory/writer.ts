@@ -184,10 +184,11 @@ export class Writer {
     await this.tx.deleteFrom('object_index').where('object_id', '=', obj.id).execute();
     const linked = await this.tx
       .selectFrom('links')
-      .select(['source_id', 'target_id'])
+      .select(['kind', 'source_id', 'target_id'])
       .where((eb) => eb.or([eb('source_id', '=', obj.id), eb('target_id', '=', obj.id)]))
       .execute();
     await this.tx.deleteFrom('links').where((eb) => eb.or([eb('source_id', '=', obj.id), eb('target_id', '=', obj.id)])).execute();
+    await this.logRemovals(linked.filter((l) => l.target_id === obj.id).map((l) => ({ kind: l.kind, source_id: l.source_id, target_id: obj.id, target_type: obj.type })));
     await this.tx.deleteFrom('license_assignments').where('user_id', '=', obj.id).execute();
     await this.tx.deleteFrom('usage_rights').where('device_id', '=', obj.id).execute();
     await this.tx.deleteFrom('credentials').where('user_id', '=', obj.id).execute();
@@ -222,9 +223,17 @@ export class Writer {
       .where('target_id', '=', targetId)
       .executeTakeFirst();
     if (Number(res.numDeletedRows) === 0) return false;
+    const target = await this.tx.selectFrom('objects').select('type').where('id', '=', targetId).executeTakeFirst();
+    if (target) await this.logRemovals([{ kind, source_id: sourceId, target_id: targetId, target_type: target.type }]);
     await this.touch(sourceId);
     await this.touch(targetId);
     return true;
+  }
+
+  private async logRemovals(rows: { kind: string; source_id: string; target_id: string; target_type: string }[]) {
+    if (!rows.length) return;
+    // One removal per link and transaction: a link removed twice in one transaction was re-added in between.
+    await this.tx.insertInto('link_removals').values(rows.map((r) => ({ ...r, seq: this.seq }))).onConflict((oc) => oc.doNothing()).execute();
   }
 
   /** Records that an object changed without a property write (membership, licenses): delta reports it. */
@@ -233,6 +242,22 @@ export class Writer {
     const row = await this.tx.selectFrom('objects').select(['type', 'facet']).where('id', '=', id).executeTakeFirst();
     if (!row) return;
     this.mark(id, row.type, row.facet, 'updated');
+  }
+
+  /**
+   * Rewrites the index rows of many objects from their current documents, without touching the change log: the
+   * objects did not change, the capability table that decides their rows did.
+   */
+  async reindexMany(ids: readonly string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const part = ids.slice(i, i + CHUNK);
+      const objs = (await this.tx.selectFrom('objects').selectAll().where('id', 'in', part).execute()).map((r) => toObject(r as ObjectsTable));
+      const docs = await documentsOf(this.tx, objs);
+      await this.tx.deleteFrom('object_index').where('object_id', 'in', part).execute();
+      const rows = objs.flatMap((o, k) => this.indexRowsOf(o.id, o.type, o.facet, docs[k]));
+      rows.sort((a, b) => cmp(a.resource, b.resource) || cmp(a.prop, b.prop) || cmp(a.value, b.value) || cmp(a.object_id, b.object_id));
+      await this.insertChunked('object_index', rows);
+    }
   }
 
   /** Rewrites an object's index rows from its current document. */

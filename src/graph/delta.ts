@@ -2,7 +2,7 @@
 // rounds return each object changed since the token, once, in commit order. Tokens are signed and carry the
 // round's window and the $select of the first request; they expire after 7 days like Graph's.
 import { encodeSkiptoken, decodeSkiptoken, invalidSkipToken, listObjects, parseQuery, type Scope } from '../odata/index.js';
-import { changesBetween, currentSeq, type ChangeScope } from '../directory/changes.js';
+import { changesBetween, currentSeq, memberDeltas, type ChangeScope, type MemberDelta } from '../directory/changes.js';
 import type { DirObject, Props } from '../directory/model.js';
 import { toObject } from '../directory/rows.js';
 import type { ObjectsTable } from '../store/schema.js';
@@ -26,15 +26,21 @@ export interface DeltaSpec {
   typed?: boolean;
   /** Custom shaping of an item (education facets). */
   shape?: (obj: DirObject, doc: Props, select?: readonly string[]) => Props;
+  /**
+   * Report membership as `members@delta` (delta-query-overview: "Relationships on users and groups are represented as
+   * annotations … propertyName@delta"): the @odata.type written for a member of the given store type.
+   */
+  memberType?: (type: string) => string;
 }
 
 const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
 const DEFAULT_PAGE = 100;
 
+/** `m`: members@delta is reported (no $select, or $select names members). */
 type State =
-  | { ph: 'i'; to: number; after?: unknown; sel?: string[] }
-  | { ph: 'c'; from: number; to: number; after?: { seq: number; id: string }; sel?: string[] }
-  | { ph: 'd'; from: number; sel?: string[]; iat: number };
+  | { ph: 'i'; to: number; after?: unknown; sel?: string[]; m?: boolean }
+  | { ph: 'c'; from: number; to: number; after?: { seq: number; id: string }; sel?: string[]; m?: boolean }
+  | { ph: 'd'; from: number; sel?: string[]; m?: boolean; iat: number };
 
 function param(ctx: GraphContext, name: string): string | undefined {
   const hit = Object.keys(ctx.query).find((k) => k.toLowerCase() === name.toLowerCase());
@@ -66,6 +72,14 @@ export function deltaHandler(kit: GraphKit, spec: DeltaSpec): GraphHandler {
     return { body };
   };
 
+  const withMembers = (state: { to: number; m?: boolean }, ids: string[], from: number | undefined) =>
+    spec.memberType && state.m ? memberDeltas(kit.dir.db, ids, from, state.to) : Promise.resolve(undefined);
+  const annotate = (body: Props, members: MemberDelta[] | undefined): Props => {
+    if (!members?.length) return body;
+    body['members@delta'] = members.map((mb) => ({ '@odata.type': spec.memberType!(mb.type), id: mb.id, ...(mb.removed ? { '@removed': { reason: 'deleted' } } : {}) }));
+    return body;
+  };
+
   return async (ctx) => {
     const size = pageSize(ctx);
     const skip = param(ctx, '$skiptoken');
@@ -75,8 +89,8 @@ export function deltaHandler(kit: GraphKit, spec: DeltaSpec): GraphHandler {
       state = decode(skip);
       if (state.ph === 'd') throw invalidSkipToken();
     } else if (deltaToken === 'latest') {
-      const sel = selection(ctx, spec.resource);
-      return reply(ctx, sel, [], { deltaLink: link(ctx, '$deltatoken', { ph: 'd', from: await currentSeq(kit.dir.db), sel, iat: Date.now() }) });
+      const { sel, m } = selection(ctx, spec);
+      return reply(ctx, sel, [], { deltaLink: link(ctx, '$deltatoken', { ph: 'd', from: await currentSeq(kit.dir.db), sel, m, iat: Date.now() }) });
     } else if (deltaToken) {
       const d = decode(deltaToken);
       if (d.ph !== 'd') throw new GraphError(400, 'Request_BadRequest', 'The specified delta token value is invalid.');
@@ -84,9 +98,9 @@ export function deltaHandler(kit: GraphKit, spec: DeltaSpec): GraphHandler {
         throw new GraphError(410, 'syncStateNotFound', 'The sync state generation is not found; the delta token has expired. Start a new sync without a delta token.', {
           Location: `${ctx.origin}/v1.0${ctx.path}`,
         });
-      state = { ph: 'c', from: d.from, to: await currentSeq(kit.dir.db), sel: d.sel };
+      state = { ph: 'c', from: d.from, to: await currentSeq(kit.dir.db), sel: d.sel, m: d.m };
     } else {
-      state = { ph: 'i', to: await currentSeq(kit.dir.db), sel: selection(ctx, spec.resource) };
+      state = { ph: 'i', to: await currentSeq(kit.dir.db), ...selection(ctx, spec) };
     }
 
     if (state.ph === 'i') {
@@ -94,9 +108,10 @@ export function deltaHandler(kit: GraphKit, spec: DeltaSpec): GraphHandler {
       const page = await listObjects(kit.dir.db, { resource: spec.resource, scope: spec.scope, query: q, pageSize: size, after: state.after });
       const objs = (page.rows as ObjectsTable[]).map(toObject);
       const docs = await kit.dir.documents(objs);
-      const value = objs.map((o, i) => shapeItem(o, docs[i], state.sel));
+      const members = await withMembers(state, objs.map((o) => o.id), undefined);
+      const value = objs.map((o, i) => annotate(shapeItem(o, docs[i], state.sel), members?.get(o.id)));
       if (page.nextCursor) return reply(ctx, state.sel, value, { nextLink: link(ctx, '$skiptoken', { ...state, after: page.nextCursor }) });
-      return reply(ctx, state.sel, value, { deltaLink: link(ctx, '$deltatoken', { ph: 'd', from: state.to, sel: state.sel, iat: Date.now() }) });
+      return reply(ctx, state.sel, value, { deltaLink: link(ctx, '$deltatoken', { ph: 'd', from: state.to, sel: state.sel, m: state.m, iat: Date.now() }) });
     }
 
     if (state.ph === 'c') {
@@ -107,17 +122,18 @@ export function deltaHandler(kit: GraphKit, spec: DeltaSpec): GraphHandler {
       const byId = new Map(objs.map((o) => [o.id, o]));
       const present = pageRows.map((r) => byId.get(r.objectId)).filter((o): o is DirObject => !!o && inScope(o, spec.changes));
       const docs = new Map((await kit.dir.documents(present)).map((d) => [d.id as string, d]));
+      const members = await withMembers(state, present.map((o) => o.id), state.from);
       const value: Props[] = [];
       for (const r of pageRows) {
         const obj = byId.get(r.objectId);
-        if (obj && inScope(obj, spec.changes)) value.push(shapeItem(obj, docs.get(obj.id)!, state.sel));
+        if (obj && inScope(obj, spec.changes)) value.push(annotate(shapeItem(obj, docs.get(obj.id)!, state.sel), members?.get(obj.id)));
         else if (spec.reportRemovals) value.push({ id: r.objectId, '@removed': { reason: obj ? 'changed' : 'deleted' } });
       }
       if (more) {
         const last = pageRows[pageRows.length - 1];
         return reply(ctx, state.sel, value, { nextLink: link(ctx, '$skiptoken', { ...state, after: { seq: last.seq, id: last.objectId } }) });
       }
-      return reply(ctx, state.sel, value, { deltaLink: link(ctx, '$deltatoken', { ph: 'd', from: state.to, sel: state.sel, iat: Date.now() }) });
+      return reply(ctx, state.sel, value, { deltaLink: link(ctx, '$deltatoken', { ph: 'd', from: state.to, sel: state.sel, m: state.m, iat: Date.now() }) });
     }
     throw invalidSkipToken();
   };
@@ -127,8 +143,16 @@ function inScope(obj: DirObject, scope: ChangeScope): boolean {
   return scope.facet ? obj.facet === scope.facet : obj.type === scope.type;
 }
 
-/** $select of the first request, validated against the resource ($select is the only option delta honours here). */
-function selection(ctx: GraphContext, resource: string): string[] | undefined {
-  const q = parseQuery({ $select: param(ctx, '$select') }, { resource, consistencyLevelEventual: false, collection: false });
-  return q.select?.length ? [...q.select] : undefined;
+/**
+ * $select of the first request, validated against the resource ($select is the only option delta honours here);
+ * `members` may be named where the collection reports members@delta.
+ */
+function selection(ctx: GraphContext, spec: DeltaSpec): { sel?: string[]; m?: boolean } {
+  const raw = param(ctx, '$select');
+  const names = raw?.split(',').map((n) => n.trim()) ?? [];
+  const members = !!spec.memberType && names.includes('members');
+  const rest = members ? names.filter((n) => n !== 'members').join(',') : raw;
+  const q = parseQuery(rest ? { $select: rest } : {}, { resource: spec.resource, consistencyLevelEventual: false, collection: false });
+  const sel = q.select?.length ? [...q.select] : members ? ['id'] : undefined;
+  return { sel, m: spec.memberType ? raw === undefined || members : undefined };
 }

@@ -15,7 +15,7 @@ import { usageRightRoutes } from './device-usage-rights.js';
 /** The two ways Graph addresses one device. */
 const KEY_FORMS = ['/devices/{id}', "/devices(deviceId='{deviceId}')"] as const;
 
-export const deviceCaller = (p: Principal): DeviceCaller => ({ appOnly: p.kind === 'app', mayWriteAlternativeSecurityIds: fieldRule.mayWriteAlternativeSecurityIds(p) });
+export const deviceCaller = (p: Principal): DeviceCaller => ({ appOnly: p.kind === 'app', mayWriteAlternativeSecurityIds: fieldRule.mayWriteAlternativeSecurityIds(p), appId: p.clientId });
 
 export function deviceRoutes(g: GraphRouter, kit: GraphKit) {
   const find = (ctx: GraphContext): Promise<DirObject | undefined> =>

@@ -110,7 +110,7 @@ export function directoryObjectActionRoutes(g: GraphRouter, kit: GraphKit) {
     };
   });
 
-  g.post('/directoryObjects/getByIds', async (ctx) => {
+  const getByIds = async (ctx: GraphContext) => {
     const body = parameters(ctx, 'getByIds', ['ids', 'types']);
     const ids = stringList(body, 'ids');
     if (ids.length > MAX_BY_IDS) throw badRequest(`The number of ids in 'ids' is ${ids.length}; at most ${MAX_BY_IDS} may be requested.`);
@@ -123,7 +123,10 @@ export function directoryObjectActionRoutes(g: GraphRouter, kit: GraphKit) {
       return kit.canRead(ctx, o.type) ? { '@odata.type': odataType(res), ...project(res, docs[i]) } : { '@odata.type': odataType(res), id: o.id };
     });
     return { body: { '@odata.context': contextUrl(ctx.origin, 'directoryObjects'), value } };
-  });
+  };
+  g.post('/directoryObjects/getByIds', getByIds);
+  // The Kiota users package binds the same action to the users collection (msgraph-sdk-users: users/getByIds).
+  g.post('/users/getByIds', getByIds, { permissionAs: ['POST', '/directoryObjects/getByIds'] });
 }
 
 /** 'user', 'microsoft.graph.user' or '#microsoft.graph.User' → 'user'. */

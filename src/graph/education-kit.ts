@@ -8,7 +8,7 @@ import { deltaHandler } from './delta.js';
 import { notFound } from './errors.js';
 import type { GraphKit } from './kit.js';
 import type { GraphContext, GraphHandler, GraphReply } from './router.js';
-import { contextUrl, selectFragment } from './shape.js';
+import { contextUrl, odataType, selectFragment } from './shape.js';
 import { shapeEducation, shaper, type EducationResource } from './education-shape.js';
 
 export async function loadEducation(kit: GraphKit, res: EducationResource, id: string): Promise<DirObject> {
@@ -42,6 +42,8 @@ export function educationDelta(kit: GraphKit, res: EducationResource): GraphHand
     reportRemovals: false,
     typed: true,
     shape: shaper(res),
+    // educationclass-delta: "newly created or updated classes, including membership changes"; members are education users.
+    memberType: res === 'educationClass' ? () => odataType('educationUser') : undefined,
   });
 }
 

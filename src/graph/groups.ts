@@ -5,13 +5,17 @@ import { createGroup, deleteObject, updateObject } from '../directory/people-and
 import { badRequest, notFound } from './errors.js';
 import { membershipRoutes } from './memberships.js';
 import { deltaHandler } from './delta.js';
+import { odataType, resourceOfObject } from './shape.js';
 
 const MEMBER_TYPES = ['user', 'group', 'device', 'orgContact', 'servicePrincipal'];
 
 export function groupRoutes(g: GraphRouter, kit: GraphKit) {
   const load = async (id: string) => (await kit.dir.get(id, ['group'])) ?? Promise.reject(notFound(id));
   g.get('/groups', (ctx) => kit.list(ctx, { resource: 'group', scope: { kind: 'all' }, context: 'groups' }), { count: true });
-  g.get('/groups/delta', deltaHandler(kit, { resource: 'group', changes: { type: 'group' }, scope: { kind: 'all' }, context: 'groups', reportRemovals: true }));
+  g.get(
+    '/groups/delta',
+    deltaHandler(kit, { resource: 'group', changes: { type: 'group' }, scope: { kind: 'all' }, context: 'groups', reportRemovals: true, memberType: (t) => odataType(resourceOfObject(t)) }),
+  );
   g.post('/groups', async (ctx) => ({ ...(await kit.entity(ctx, 'group', await createGroup(kit.dir, requireBody(ctx)), 'groups')), status: 201 }));
   g.patch('/groups/{id}', async (ctx) => {
     await updateObject(kit.dir, 'group', (await load(ctx.params.id)).id, requireBody(ctx));

@@ -10,6 +10,7 @@ import type { GraphContext, GraphReply } from './router.js';
 import { GraphError, badRequest, notFound } from './errors.js';
 import { expandInto } from './expand.js';
 import { contextUrl, odataType, project, resourceOfObject, selectFragment } from './shape.js';
+import { topProperty } from '../schema/resources.js';
 
 export interface ListSpec {
   /** Resource whose capabilities govern $filter/$select/$orderby (a cast narrows it). */
@@ -39,13 +40,13 @@ export class GraphKit {
     readonly signingKey: Buffer,
   ) {}
 
-  query(ctx: GraphContext, resource: string, opts: { collection?: boolean } = {}): ODataQuery {
-    return parseQuery(ctx.query, { resource, consistencyLevelEventual: ctx.eventual, collection: opts.collection ?? true });
+  query(ctx: GraphContext, resource: string, opts: { collection?: boolean; relationship?: boolean } = {}): ODataQuery {
+    return parseQuery(ctx.query, { resource, consistencyLevelEventual: ctx.eventual, collection: opts.collection ?? true, relationship: opts.relationship });
   }
 
   async list(ctx: GraphContext, spec: ListSpec): Promise<GraphReply> {
     const resource = ctx.cast ?? spec.resource;
-    const q = this.query(ctx, resource);
+    const q = this.query(ctx, resource, { relationship: spec.typed });
     const fingerprint = `${ctx.path}|${spec.resource}|${ctx.cast ?? ''}`;
     if (ctx.countOnly) {
       if (!ctx.eventual) throw badRequest('$count is not currently supported.');
@@ -102,13 +103,19 @@ export class GraphKit {
     if (spec.typed && !this.canRead(ctx, obj.type)) return { '@odata.type': odataType(res), id: obj.id };
     if (spec.shape) return spec.shape(obj, doc, select);
     if (!spec.typed) return project(spec.resource, doc, select);
-    const shaped = project(res, doc, select);
+    // $select on a mixed collection names properties of any member type; an item lacks those its type has not.
+    const own = select && ownProperties(res, select);
+    const shaped = own && !own.length ? {} : project(res, doc, own);
     return cast ? shaped : { '@odata.type': odataType(res), ...shaped };
   }
 
   private castScope(scope: Scope, cast: string | undefined): Scope {
     return cast ? { ...scope, types: [cast] } : scope;
   }
+}
+
+function ownProperties(resource: string, select: readonly string[]): string[] {
+  return select.filter((n) => n === 'id' || topProperty(resource, n) !== undefined);
 }
 
 /** Percent-encodes a query option but keeps the characters OData writes literally ($ , : /). */

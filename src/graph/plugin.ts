@@ -6,6 +6,7 @@ import type { Throttle } from './throttle.js';
 import { InjectedFault, injectFault, type FaultSpec } from './faults.js';
 import { checkGraphInput } from './limits.js';
 import { registerBatch } from './batch.js';
+import { registerMetadata } from './metadata.js';
 
 export async function graphPlugin(app: FastifyInstance, opts: { router: GraphRouter; throttle?: Throttle; faults?: FaultSpec }) {
   // Callback style: an async hook would cost every request an extra promise turn.
@@ -35,5 +36,6 @@ export async function graphPlugin(app: FastifyInstance, opts: { router: GraphRou
     return reply.header('content-type', GRAPH_JSON).send(JSON.stringify(out.body));
   };
   registerBatch(app, (h) => opts.router.authenticate(h));
+  registerMetadata(app);
   for (const url of ['/v1.0', '/v1.0/*']) app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url, bodyLimit: BODY_LIMIT, handler: handle });
 }

@@ -118,7 +118,10 @@ function compile(template: string, opts: RouteOptions): { regex: RegExp; names: 
     src += quoted ? "((?:[^']|'')*)" : '([^/]+)';
     i = close + 1;
   }
-  if (opts.casts?.length) src += `(?:/microsoft\\.graph\\.(${opts.casts.map(esc).join('|')}))?`;
+  // A function is called with or without its empty parentheses: the Kiota SDKs write …/delta().
+  if (/\/delta$/.test(template)) src += '(?:\\(\\))?';
+  // A cast names the type by namespace or by the CSDL's alias: Kiota writes …/memberOf/graph.group.
+  if (opts.casts?.length) src += `(?:/(?:microsoft\\.)?graph\\.(${opts.casts.map(esc).join('|')}))?`;
   if (opts.count) src += '(/\\$count)?';
   return { regex: new RegExp(`^${src}/?$`, 'i'), names };
 }

@@ -12,6 +12,7 @@ import { educationClassRoutes } from './education-classes.js';
 import { educationSchoolRoutes } from './education-schools.js';
 import { educationUserRoutes } from './education-users.js';
 import { educationMeRoutes } from './education-me.js';
+import { domainRoutes, organizationRoutes } from './organization.js';
 
 export function registerGraphRoutes(g: GraphRouter, deps: { dir: Directory; signingSecret: Buffer }) {
   const kit = new GraphKit(deps.dir, deps.signingSecret);
@@ -27,5 +28,7 @@ export function registerGraphRoutes(g: GraphRouter, deps: { dir: Directory; sign
   educationSchoolRoutes(g, kit);
   educationUserRoutes(g, kit);
   educationMeRoutes(g, kit);
+  organizationRoutes(g, kit);
+  domainRoutes(g, kit);
   return kit;
 }

@@ -29,6 +29,23 @@ function defaultTemplate(resourceName: string, withContext: boolean): Props {
   return t;
 }
 
+// What Graph answers for a property the CSDL declares non-nullable when the object holds no value: the empty
+// collection, and for a timestamp .NET's DateTime.MinValue (users' unset birthday and hireDate read
+// "0001-01-01T00:00:00Z"); other types their zero. Everything else absent reads null.
+const ZERO: Record<string, unknown> = { 'Edm.DateTimeOffset': '0001-01-01T00:00:00Z', 'Edm.Boolean': false, 'Edm.Int32': 0, 'Edm.Int64': 0, 'Edm.Double': 0, 'Edm.String': '' };
+const absents = new Map<string, Map<string, unknown>>();
+
+function absentValues(resourceName: string): Map<string, unknown> {
+  let m = absents.get(resourceName);
+  if (!m) {
+    m = new Map();
+    if (hasResource(resourceName))
+      for (const p of Object.values(resource(resourceName).properties)) if (!p.nullable && p.name !== 'id') m.set(p.name, p.collection ? [] : ZERO[p.type] ?? null);
+    absents.set(resourceName, m);
+  }
+  return m;
+}
+
 /**
  * Picks the properties Graph would return: `select` when given, else the resource's default set. Missing → null.
  * An entity's `@odata.context`, when given, comes first.
@@ -38,11 +55,17 @@ export function project(resourceName: string, doc: Props, select?: readonly stri
   const names = chosen ? select! : defaultSelect(resourceName);
   const out: Props = chosen ? {} : { ...defaultTemplate(resourceName, context !== undefined) };
   if (context !== undefined) out['@odata.context'] = context;
+  let zero: Map<string, unknown> | undefined;
   for (const n of names) {
     if (n === 'id') out.id = doc.id;
     else {
       const v = doc[n];
-      out[n] = v === undefined ? null : v;
+      if (v !== undefined) out[n] = v;
+      else {
+        zero ??= absentValues(resourceName);
+        const z = zero.get(n);
+        out[n] = z === undefined ? null : Array.isArray(z) ? [] : z;
+      }
     }
   }
   if (!chosen) out.id = doc.id;

@@ -220,6 +220,9 @@ class Binder {
 
   private lambda(s: Extract<Syntax, { kind: 'lambda' }>, negated: boolean, outer: Lambda | undefined): Filter {
     if (outer) throw unsupportedClause(s.collection.join('/'), this.ctx.resource);
+    // directory-objects-filter.md documents `any` lambdas only, and the seeds none: `all` is refused like any
+    // clause the capability tables do not list.
+    if (s.op === 'all') throw unsupportedClause(s.collection.join('/'), this.ctx.resource);
     const resolved = property(this.ctx.resource, s.collection);
     if (!resolved) throw noSuchProperty(s.collection.join('/'), this.ctx.resource);
     const { top, members } = resolved;
@@ -227,7 +230,6 @@ class Binder {
     if (!top.filter.length) throw unsupportedClause(top.name, this.ctx.resource);
     if (negated && !top.filter.includes('not')) throw unsupportedClause(top.name, this.ctx.resource);
     if (!s.body || !s.variable) {
-      if (s.op === 'all') return { kind: 'const', value: true };
       const zero: ValueTest = { kind: 'eq', value: MARK + encodeNumber(0) };
       return { kind: 'test', prop: `${top.name}/$count`, mode: 'one', test: { kind: 'not', operand: zero } };
     }

@@ -15,6 +15,11 @@ export interface ParseOptions {
   maxTop?: number;
   /** false for a single entity (GET /devices/{id}): only $select and $expand apply, the rest is ignored. */
   collection?: boolean;
+  /**
+   * A directoryObject relationship (memberOf, members, owners, …): aad-advanced-queries.md lists these among the
+   * relationships whose $filter, $orderby and $search run only as advanced queries.
+   */
+  relationship?: boolean;
 }
 
 export type QueryParams = Record<string, string | undefined>;
@@ -126,6 +131,8 @@ export function parseQuery(params: QueryParams, opts: ParseOptions): ODataQuery 
   if (!advanced) {
     const use = ctx.advancedUses.find((u) => u.kind === 'operator') ?? ctx.advancedUses[0];
     if (use) throw advancedError(use);
+    if (opts.relationship && query.filter) throw unsupportedQuery('The specified filter to the reference property query is currently not supported.');
+    if (opts.relationship && query.orderby) throw unsupportedQuery('Sorting not supported for current query.');
   }
   if (query.expand && (ctx.advancedUses.length || query.search || (query.orderby && query.filter))) {
     // graph-notes §2: $expand is not supported with advanced queries.

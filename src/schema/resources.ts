@@ -73,7 +73,9 @@ export type ResourceName =
   | 'educationUser'
   | 'educationClass'
   | 'educationSchool'
-  | 'usageRight';
+  | 'usageRight'
+  | 'organization'
+  | 'domain';
 
 /** Operators that need advanced query parameters on every property (graph-notes §2). */
 export const advancedOperators: readonly FilterOp[] = schema.advancedOperators;

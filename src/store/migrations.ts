@@ -228,12 +228,34 @@ function indexWithoutRowid(engine: Engine): Migration {
   };
 }
 
+/**
+ * Removed links, for delta's members@delta: a link's addition is its own row's seq, but a removed link leaves no row.
+ * Only removals are logged, so bulk loads (which only add) cost nothing more.
+ */
+function linkRemovals(engine: Engine): Migration {
+  const key = textKey(engine);
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('link_removals')
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('source_id', key, (c) => c.notNull())
+        .addColumn('target_id', key, (c) => c.notNull())
+        .addColumn('target_type', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('link_removals_pk', ['kind', 'source_id', 'seq', 'target_id'])
+        .execute();
+    },
+  };
+}
+
 export function migrationProvider(engine: Engine): MigrationProvider {
   return {
     getMigrations: async () => ({
       '001_initial': initial(engine),
       '002_consumed_units': consumedUnits(engine),
       '003_object_index_without_rowid': indexWithoutRowid(engine),
+      '004_link_removals': linkRemovals(engine),
     }),
   };
 }

@@ -32,6 +32,15 @@ export interface LinksTable {
   seq: number;
 }
 
+/** A link removed by the transaction `seq` (delta reports it as members@delta with @removed). */
+export interface LinkRemovalsTable {
+  seq: number;
+  kind: string;
+  source_id: string;
+  target_id: string;
+  target_type: string;
+}
+
 export interface ChangeLogTable {
   seq: number;
   object_id: string;
@@ -113,6 +122,7 @@ export interface Database {
   object_index_load: ObjectIndexTable;
   links: LinksTable;
   change_log: ChangeLogTable;
+  link_removals: LinkRemovalsTable;
   skus: SkusTable;
   license_assignments: LicenseAssignmentsTable;
   usage_rights: UsageRightsTable;

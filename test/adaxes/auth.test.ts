@@ -45,6 +45,15 @@ describe.each(ENGINES)('Adaxes authentication (%s)', (engine) => {
     expect(hashes).not.toContain(token.body.token);
   });
 
+  it('only Active Directory accounts sign in: a cloud-only user is unknown to Adaxes ("the account must be in a domain managed by Adaxes", REST_Authentication)', async () => {
+    const cloud = await call(s.base, 'POST', '/api/authSessions/create', { body: { username: 'megan.bowen@example.com', password: DEMO_PASSWORD } });
+    expect(cloud.status).toBe(403);
+    expect(cloud.body.innerError.code).toBe('invalidCredentials');
+    const minted = await call(s.base, 'POST', '/admin/adaxes/accountTokens', { body: { user: 'megan.bowen@example.com' } });
+    expect(minted.status).toBe(400);
+    expect(minted.body.error.message).toMatch(/cloud-only/);
+  });
+
   it('accepts DOMAIN\\samAccountName logon names', async () => {
     const ok = await call(s.base, 'POST', '/api/authSessions/create', { body: { username: 'EXAMPLE\\avance', password: DEMO_PASSWORD } });
     expect(ok.status).toBe(200);
@@ -62,7 +71,7 @@ describe.each(ENGINES)('Adaxes authentication (%s)', (engine) => {
   });
 
   it('wrong password → 403 with invalidCredentials and a falling attemptsLeft; then lockout', async () => {
-    const user = 'megan.bowen@example.com';
+    const user = 'miriam.graham@example.com';
     const attempt = (password: string) => call(s.base, 'POST', '/api/authSessions/create', { body: { username: user, password } });
     const first = await attempt('wrong');
     expect(first.status).toBe(403);

@@ -111,19 +111,22 @@ describe.each(ENGINES)('device writes (%s)', (engine) => {
       expectGraphError(await patch(`/devices/${d.id}`, admin, { alternativeSecurityIds: [{ colour: 1 }] }), 400, 'Request_BadRequest', "Invalid property 'colour'.");
     });
 
-    test('app-only on a non-Windows device: only extensionAttributes', async () => {
+    // device-update.md: app-only, non-Windows: only extensionAttributes. Graph answers the rest with 400 and this
+    // message (reported in microsoftgraph/msgraph-sdk-powershell#2066).
+    const WINDOWS_ONLY = 'Properties other than ExtendedAttribute1..15 can be modified only on windows devices.';
+    test('app-only on a non-Windows device: only extensionAttributes, the rest 400 Request_BadRequest', async () => {
       for (const os of ['iOS', 'Android', 'macOS', 'iPadOS']) {
         const d = nonWindows(os);
         const before = await read(d);
         for (const body of [{ displayName: 'nope' }, { accountEnabled: false }, { operatingSystemVersion: '1' }, { isCompliant: false }, { physicalIds: [] }]) {
-          expectGraphError(await patch(`/devices/${d.id}`, dm, body), 403, 'Authorization_RequestDenied');
-          expectGraphError(await patch(`/devices/${d.id}`, admin, body), 403, 'Authorization_RequestDenied');
+          expectGraphError(await patch(`/devices/${d.id}`, dm, body), 400, 'Request_BadRequest', WINDOWS_ONLY);
+          expectGraphError(await patch(`/devices/${d.id}`, admin, body), 400, 'Request_BadRequest', WINDOWS_ONLY);
         }
         expect(await read(d)).toEqual(before);
         expect((await patch(`/devices(deviceId='${d.deviceId}')`, dm, { extensionAttributes: { extensionAttribute4: os } })).status).toBe(204);
         expect((await read(d)).extensionAttributes.extensionAttribute4).toBe(os);
       }
-      await expect(client.api(`/devices/${nonWindows('iOS').id}`).patch({ displayName: 'nope' })).rejects.toMatchObject({ statusCode: 403 });
+      await expect(client.api(`/devices/${nonWindows('iOS').id}`).patch({ displayName: 'nope' })).rejects.toMatchObject({ statusCode: 400, code: 'Request_BadRequest' });
     });
 
     test('a signed-in user may change a non-Windows device, but not its compliance state', async () => {
@@ -136,10 +139,16 @@ describe.each(ENGINES)('device writes (%s)', (engine) => {
       expect((await patch(`/devices/${d.id}`, user, { alternativeSecurityIds: [] })).status).toBe(204);
     });
 
-    test('isCompliant and isManaged: an app on a Windows device', async () => {
+    // device-update.md: isCompliant and isManaged "can only be updated by Intune for any device OS type or by an
+    // approved MDM app for Windows OS devices": a plain app is refused, even on Windows.
+    test('isCompliant and isManaged: refused to a plain app on a Windows device; other properties written', async () => {
       const d = windows(4);
-      expect((await patch(`/devices/${d.id}`, dm, { isCompliant: false, isManaged: false, accountEnabled: false })).status).toBe(204);
-      expect(await read(d)).toMatchObject({ isCompliant: false, isManaged: false, accountEnabled: false });
+      const before = await read(d);
+      for (const body of [{ isCompliant: !before.isCompliant }, { isManaged: !before.isManaged }, { isCompliant: false, accountEnabled: false }])
+        expectGraphError(await patch(`/devices/${d.id}`, dm, body), 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+      expect(await read(d)).toEqual(before);
+      expect((await patch(`/devices/${d.id}`, dm, { accountEnabled: false, displayName: 'WIN-RENAMED' })).status).toBe(204);
+      expect(await read(d)).toMatchObject({ accountEnabled: false, displayName: 'WIN-RENAMED', isCompliant: before.isCompliant });
     });
 
     test('nothing is half-written: a refused request changes no property and reaches no delta', async () => {
@@ -150,7 +159,7 @@ describe.each(ENGINES)('device writes (%s)', (engine) => {
       const before = [await read(w), await read(i)];
       expectGraphError(await patch(`/devices/${w.id}`, dm, { displayName: 'HALF', profileType: 'Bogus' }), 400, 'Request_BadRequest');
       expectGraphError(await patch(`/devices/${w.id}`, dm, { extensionAttributes: { extensionAttribute1: 'HALF' }, alternativeSecurityIds: [] }), 403, 'Authorization_RequestDenied');
-      expectGraphError(await patch(`/devices/${i.id}`, dm, { extensionAttributes: { extensionAttribute5: 'HALF' }, displayName: 'HALF' }), 403, 'Authorization_RequestDenied');
+      expectGraphError(await patch(`/devices/${i.id}`, dm, { extensionAttributes: { extensionAttribute5: 'HALF' }, displayName: 'HALF' }), 400, 'Request_BadRequest', WINDOWS_ONLY);
       expectGraphError(await patch(`/devices/${i.id}`, dm, { extensionAttributes: { extensionAttribute5: 'HALF', extensionAttribute99: 'x' } }), 400, 'Request_BadRequest');
       expect([await read(w), await read(i)]).toEqual(before);
       const after = await graphFetch(deltaLink, dm);

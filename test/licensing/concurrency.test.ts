@@ -27,14 +27,18 @@ describe.each(ENGINES)('concurrent license assignment (%s)', (engine) => {
 
     // Fifty users who could take the license: a usage location and no E3 yet.
     const candidates: { id: string; userPrincipalName: string }[] = [];
-    let next: string | undefined = `${s.graph}/users?$select=id,userPrincipalName,usageLocation,assignedLicenses&$top=100`;
-    while (next && candidates.length < 50) {
+    let next: string | undefined = `${s.graph}/users?$select=id,userPrincipalName,usageLocation,assignedLicenses,onPremisesSyncEnabled&$top=100`;
+    while (next) {
       const page: any = (await graphFetch(next, graphToken)).body;
       for (const u of page.value) if (u.usageLocation && !u.assignedLicenses.some((l: any) => l.skuId === E3.skuId)) candidates.push(u);
       next = page['@odata.nextLink'];
     }
-    expect(candidates.length).toBeGreaterThanOrEqual(50);
-    const chosen = candidates.slice(0, 50);
+    // Every other attempt goes through Adaxes, which manages Active Directory (synchronised) users only.
+    const ad = candidates.filter((u: any) => u.onPremisesSyncEnabled);
+    const cloud = candidates.filter((u: any) => !u.onPremisesSyncEnabled);
+    expect(ad.length).toBeGreaterThanOrEqual(20);
+    expect(cloud.length).toBeGreaterThanOrEqual(25);
+    const chosen = Array.from({ length: 2 * Math.min(25, ad.length) }, (_, i) => (i % 2 ? ad[(i - 1) / 2] : cloud[i / 2]));
 
     const attempts = chosen.map(async (u, i) => {
       if (i % 2 === 0) {
@@ -48,7 +52,7 @@ describe.each(ENGINES)('concurrent license assignment (%s)', (engine) => {
 
     expect(results.filter((r) => r.ok)).toHaveLength(10);
     const failures = results.filter((r) => !r.ok);
-    expect(failures).toHaveLength(40);
+    expect(failures).toHaveLength(chosen.length - 10);
     for (const f of failures) expect(f.message).toBe(`Subscription with SKU ${E3.skuId} does not have any available licenses.`);
     // Graph failures are HTTP 400; Adaxes failures are failed operations (200, resultType 1).
     for (const [i, r] of results.entries()) if (!r.ok) expect(r.status).toBe(i % 2 === 0 ? 400 : 200);
@@ -70,15 +74,21 @@ describe.each(ENGINES)('concurrent license assignment (%s)', (engine) => {
 
   it('skus.consumed_units equals COUNT(*) of assignments after concurrent assignments, removals and deletions', async () => {
     const users: { id: string; usageLocation: string | null; assignedLicenses: { skuId: string }[] }[] = [];
-    let next: string | undefined = `${s.graph}/users?$select=id,usageLocation,assignedLicenses&$top=100`;
+    let next: string | undefined = `${s.graph}/users?$select=id,usageLocation,assignedLicenses,onPremisesSyncEnabled&$top=100`;
     while (next) {
       const page: any = (await graphFetch(next, graphToken)).body;
       users.push(...page.value);
       next = page['@odata.nextLink'];
     }
     const holds = (u: (typeof users)[number]) => u.assignedLicenses.some((l) => l.skuId === FLOW.skuId);
-    const holders = users.filter(holds).slice(0, 12);
-    const takers = users.filter((u) => u.usageLocation && !holds(u)).slice(0, 20);
+    // Adaxes manages Active Directory (synchronised) users only: the Adaxes half of each list is taken from those.
+    const mixed = (pool: typeof users, n: number, adaxesAt: 0 | 1) => {
+      const ad = pool.filter((u: any) => u.onPremisesSyncEnabled);
+      const cloud = pool.filter((u: any) => !u.onPremisesSyncEnabled);
+      return Array.from({ length: n }, (_, i) => (i % 2 === adaxesAt ? ad[i >> 1] : cloud[i >> 1])).filter(Boolean);
+    };
+    const holders = mixed(users.filter(holds), 12, 0);
+    const takers = mixed(users.filter((u) => u.usageLocation && !holds(u)), 20, 1);
     const doomed = users.filter((u) => u.assignedLicenses.length && !holders.includes(u) && !takers.includes(u)).slice(0, 2);
     expect(holders.length).toBe(12);
     expect(takers.length).toBe(20);

@@ -126,7 +126,7 @@ describe.each(ENGINES)('licenses across Adaxes and Graph (%s)', (engine) => {
   });
 
   it('a multi-license modification that fails in its last change changes nothing at all', async () => {
-    const upn = 'christie.cline@example.com';
+    const upn = 'nestor.wilke@example.com'; // an Active Directory user: the Adaxes face manages AD users only
     const dn = await dnOf(upn);
     const graphBefore = await graph(`/users/${upn}?$select=assignedLicenses,usageLocation,accountEnabled`);
     const skusBefore = (await graph('/subscribedSkus?$select=skuPartNumber,consumedUnits')).body.value;
