@@ -5,6 +5,7 @@ import { openStore } from '../store/open.js';
 import { Directory } from './directory.js';
 import { DEMO_TENANT } from './demo-data.js';
 import { seedDemoTenant } from './demo-tenant.js';
+import { ensureIndexCurrent } from './index-version.js';
 
 export const DEMO_IMAGE_FILE = 'demo-tenant.sqlite';
 
@@ -12,7 +13,10 @@ export const DEMO_IMAGE_FILE = 'demo-tenant.sqlite';
 export async function buildDemoImage(): Promise<Buffer> {
   const store = await openStore({ location: ':memory:' });
   try {
-    await seedDemoTenant(new Directory(store, DEMO_TENANT));
+    const dir = new Directory(store, DEMO_TENANT);
+    // As a server start does: the index's capability-table stamp first, so a store loaded from the image is current.
+    await ensureIndexCurrent(dir);
+    await seedDemoTenant(dir);
     return store.image!();
   } finally {
     await store.close();

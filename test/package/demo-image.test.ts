@@ -7,8 +7,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildDemoImage } from '../../src/directory/demo-image.js';
 import { MARKER_KEY } from '../../src/directory/demo-tenant.js';
+import { HMAC_KEY_META, SIGNING_KEY_META } from '../../src/auth/keys.js';
+
+/** The capability-table stamp ensureIndexCurrent keeps, so that a store loaded from the image is not re-indexed. */
+const INDEX_KEY = 'index.capability-table';
 import { openStore, type Store } from '../../src/store/open.js';
 import { createTenantbox } from '../../src/index.js';
+import { Directory } from '../../src/directory/directory.js';
+import { DEMO_TENANT } from '../../src/directory/demo-data.js';
+import { ensureIndexCurrent } from '../../src/directory/index-version.js';
 
 /** Hashes carry a random salt and change-log entries a write time, so those columns are left out; the rest must match. */
 const TABLES: Record<string, { omit?: string[] }> = {
@@ -63,11 +70,13 @@ describe('the demo tenant image', () => {
     }
   });
 
-  test('holds no key material: every store makes its own signing key and HMAC secret', () => {
+  test('holds no key material (every store makes its own signing key and HMAC secret) and the current index stamp', () => {
     const file = new SqliteDatabase(image);
     try {
-      const keys = (file.prepare('select key from meta').all() as { key: string }[]).map((r) => r.key);
-      expect(keys).toEqual([MARKER_KEY]);
+      const keys = (file.prepare('select key from meta order by key').all() as { key: string }[]).map((r) => r.key);
+      expect(keys).toEqual(expect.arrayContaining([MARKER_KEY, INDEX_KEY]));
+      expect(keys).not.toContain(SIGNING_KEY_META);
+      expect(keys).not.toContain(HMAC_KEY_META);
     } finally {
       file.close();
     }
@@ -77,6 +86,8 @@ describe('the demo tenant image', () => {
     const location = join(work, 'fresh.sqlite');
     const store = await openStore({ location, image });
     expect(await store.db.selectFrom('meta').select('value').where('key', '=', MARKER_KEY).executeTakeFirst()).toBeDefined();
+    // Built under the current capability table, so start-up has nothing to re-index.
+    expect(await ensureIndexCurrent(new Directory(store, DEMO_TENANT))).toBe(0);
     await store.db.deleteFrom('meta').where('key', '=', MARKER_KEY).execute();
     await store.close();
     const again = await openStore({ location, image });
