@@ -35,6 +35,7 @@ export interface RunReport {
   seeding: { engine: string; size: string; objects: number; seconds?: number }[];
   rows: Row[];
   memory: MemoryWalk[];
+  startup?: import('./startup.js').StartupRow[];
 }
 
 const pad = (s: string, n: number, right = false) => (right ? s.padStart(n) : s.padEnd(n));

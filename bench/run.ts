@@ -10,6 +10,7 @@ import pg from 'pg';
 import { memoryTable, save, table, type MemoryWalk, type RunReport, type Row } from './report.js';
 import { NotAvailable, SCENARIOS, appToken, type Ctx, type Target } from './scenarios.js';
 import { parseSizes } from './sizes.js';
+import { measureStartup, startupTable } from './startup.js';
 import type { ChildArgs, Samples } from './tenant-server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,6 +26,7 @@ const opts = new Command('bench')
   .option('--pg-url <url>', 'PostgreSQL server', process.env.TENANTBOX_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test')
   .option('--profile', 'write CPU profiles of the Tenantbox processes to bench/results/profiles')
   .option('--no-memory', 'skip the full-collection walk that samples server memory')
+  .option('--startup-runs <n>', 'runs per start-up scenario (0 skips them)', '7')
   .parse(process.argv)
   .opts();
 
@@ -126,6 +128,17 @@ const report: RunReport = {
   memory: [],
 };
 
+const startupRuns = Number(opts.startupRuns);
+if (startupRuns > 0 && (!opts.only || 'startup'.includes(opts.only))) {
+  process.stderr.write('start-up: compiled CLI against a bare node script…\n');
+  report.startup = await measureStartup(join(here, '..'), startupRuns);
+  process.stderr.write(`${startupTable(report.startup)}\n`);
+  if (opts.only === 'startup') {
+    process.stdout.write(`\n${startupTable(report.startup)}\nResults: ${save(report, join(here, 'results'))}\n`);
+    process.exit(0);
+  }
+}
+
 const bare = await spawn('bare-server.ts');
 try {
   for (const engine of engines) {
@@ -165,6 +178,7 @@ try {
   await stop(bare);
 }
 
+if (report.startup) process.stdout.write(`\n${startupTable(report.startup)}\n`);
 process.stdout.write(`\n${table(report.rows)}\n\n`);
 process.stdout.write(`Bare node:http server: ${report.bare.map((b) => `${b.engine} ${b.size} ${b.rps.toFixed(0)} req/s`).join(', ')}\n`);
 process.stdout.write(`Seeding: ${report.seeding.map((s) => `${s.engine} ${s.size} ${s.objects} objects${s.seconds ? ` in ${s.seconds.toFixed(0)} s` : ''}`).join(', ')}\n`);

@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so the package works without a build step.
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/cli/main.ts');
+// The tenantbox command, compiled (npm run build). --version is answered before anything else is loaded.
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  const { readFileSync } = await import('node:fs');
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+} else {
+  await import('../dist/cli.js');
+}

@@ -2,6 +2,7 @@
 // Anything invalid stops start-up with a message naming the key.
 import { delimiter, resolve } from 'node:path';
 import { parseFaults, type FaultSpec } from './graph/faults.js';
+import type { LogFormat } from './log-format.js';
 
 export interface Config {
   port: number;
@@ -12,6 +13,8 @@ export interface Config {
   database: string | undefined;
   seed: boolean;
   logLevel: string;
+  /** 'pretty' or 'json'; undefined picks pretty on a terminal and JSON otherwise. */
+  logFormat: LogFormat | undefined;
   adminKey: string | undefined;
   admin: boolean;
   adaxesTokenMinutes: number;
@@ -26,6 +29,16 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/** A listening port already taken; the message names the flag and variable that change it. */
+export class PortInUseError extends ConfigError {
+  constructor(
+    readonly port: number,
+    readonly key: 'port' | 'httpsPort',
+  ) {
+    super(`Port ${port} is already in use: choose another with ${FLAG[key]} <port> (or ${ENV[key]}); ${FLAG[key]} 0 picks a free one.`);
+  }
+}
+
 type Raw = Partial<Record<keyof Config, unknown>>;
 
 const DEFAULTS: Config = {
@@ -37,6 +50,7 @@ const DEFAULTS: Config = {
   database: undefined,
   seed: true,
   logLevel: 'info',
+  logFormat: undefined,
   adminKey: undefined,
   admin: true,
   adaxesTokenMinutes: 30,
@@ -55,6 +69,7 @@ const ENV: Record<keyof Config, string> = {
   database: 'TENANTBOX_DATABASE',
   seed: 'TENANTBOX_SEED',
   logLevel: 'TENANTBOX_LOG_LEVEL',
+  logFormat: 'TENANTBOX_LOG_FORMAT',
   adminKey: 'TENANTBOX_ADMIN_KEY',
   admin: 'TENANTBOX_ADMIN',
   adaxesTokenMinutes: 'TENANTBOX_ADAXES_TOKEN_MINUTES',
@@ -73,6 +88,7 @@ const FLAG: Record<keyof Config, string> = {
   database: '--database',
   seed: '--no-seed',
   logLevel: '--log-level',
+  logFormat: '--log-format',
   adminKey: '--admin-key',
   admin: '--no-admin',
   adaxesTokenMinutes: '--adaxes-token-minutes',
@@ -136,6 +152,11 @@ export function resolveConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env):
     c.logLevel = String(x.v);
     if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(c.logLevel))
       throw new ConfigError(`Invalid ${x.name}: '${c.logLevel}' is not a log level (fatal, error, warn, info, debug, trace, silent).`);
+  }
+  if ((x = p('logFormat'))) {
+    const f = String(x.v);
+    if (f !== 'pretty' && f !== 'json') throw new ConfigError(`Invalid ${x.name}: '${f}' is not a log format (pretty, json).`);
+    c.logFormat = f;
   }
   if ((x = p('adminKey'))) c.adminKey = String(x.v);
   if ((x = p('admin'))) c.admin = bool(x.name, x.v);

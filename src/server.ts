@@ -1,7 +1,7 @@
 // Assembles Tenantbox: one store, one directory core, the faces (OAuth, Graph, Adaxes, admin) served on HTTP and HTTPS.
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { storeLocation, type Config } from './config.js';
+import { PortInUseError, storeLocation, type Config } from './config.js';
 import { openStore, type Store } from './store/open.js';
 import { Directory } from './directory/directory.js';
 import { prepareTenant } from './tenants/serve-tenant.js';
@@ -18,11 +18,15 @@ import { sendGraphError, stampIds } from './graph/wire.js';
 import { GraphError } from './graph/errors.js';
 import { registerOAuth } from './auth/oauth-routes.js';
 import { createAuthenticator } from './auth/authenticate.js';
-import { checkAccess } from './auth/permissions.js';
+import { allowedPermissions, checkAccess, heldPermissions, schemeOf } from './auth/permissions.js';
 import { authorizeCall } from './auth/role-authorization.js';
 import { authorizationLookups } from './directory/authorization-facts.js';
-import { loadTls } from './auth/tls.js';
+import { certPath, loadTls } from './auth/tls.js';
 import { lazyChildLogger } from './lazy-logger.js';
+import { redactUrl, registerRequestLog, withLogDetail } from './request-log.js';
+import { defaultLogFormat, prettyStream } from './log-format.js';
+import { shippedDemoImage } from './directory/demo-image.js';
+import { writeRuntimeFiles, type RuntimeInfo } from './runtime-file.js';
 import { hmacKey } from './auth/keys.js';
 import { Throttle } from './graph/throttle.js';
 import { DEFAULT_BODY_BYTES, MAX_HEADER_BYTES, MAX_URL_BYTES, REQUEST_TIMEOUT_MS, clientErrorHandler, limitUrlLength } from './graph/limits.js';
@@ -34,22 +38,31 @@ export interface Tenantbox {
   https: FastifyInstance;
   httpUrl: string;
   httpsUrl: string;
+  /** The PEM file of the certificate the HTTPS listener presents. */
+  certPath: string;
+  /** What the server serves, as recorded for the CLI. */
+  runtime: RuntimeInfo;
   close(): Promise<void>;
 }
-
-
-/** Paths whose query strings may carry secrets; logs show only the path. */
-const redactUrl = (url: string) => url.split('?')[0];
 
 export interface StartOptions {
   /** PostgreSQL schema to use (tests and side-by-side servers on one database). */
   pgSchema?: string;
   /** Use the machine-wide certificate (the one `tenantbox cert` prints without --data-dir) instead of the data dir's. */
   sharedTls?: boolean;
+  /**
+   * The bytes of a SQLite database holding the demo tenant, loaded instead of seeding when the store is new
+   * (defaults to the image shipped with the build; false seeds object by object).
+   */
+  image?: Uint8Array | false;
+  /** Record the real URLs, ports and certificate for the CLI (in the data dir and under the temp dir); default true. */
+  runtimeFile?: boolean;
 }
 
 export async function startTenantbox(config: Config, opts: StartOptions = {}): Promise<Tenantbox> {
-  const store = await openStore({ location: storeLocation(config), pgSchema: opts.pgSchema });
+  // The shipped image holds the demo tenant; a server given a fixture starts from an empty store instead.
+  const image = config.seed && !config.tenants.length && opts.image !== false ? (opts.image ?? shippedDemoImage()) : undefined;
+  const store = await openStore({ location: storeLocation(config), pgSchema: opts.pgSchema, image });
   // Re-indexing comes first, so that a tenant loaded now is indexed once, under the current table.
   await ensureIndexCurrent(new Directory(store, await tenantOfStore(store.db)));
   const tenant = await prepareTenant(store, { fixtures: config.tenants, seedDemo: config.seed }).catch(async (err: unknown) => {
@@ -63,7 +76,16 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
   const lookups = authorizationLookups(dir);
   const router = new GraphRouter({
     authenticate: (h) => authenticator.authenticate(h),
-    checkAccess: (p, m, path) => checkAccess(p, m, path),
+    checkAccess: (p, m, path) => {
+      try {
+        checkAccess(p, m, path);
+      } catch (err) {
+        // Graph's 403 names no permission; the log line says which ones the route accepts and which the token holds.
+        const accepted = allowedPermissions(m, path, schemeOf(p));
+        const held = heldPermissions(p);
+        throw withLogDetail(err as Error, `${m} ${path} accepts ${accepted.join(', ') || `no ${schemeOf(p)} permission`}; the token has ${held.join(', ') || 'none'}`);
+      }
+    },
     authorize: (p, call) => authorizeCall(p, call, lookups),
   });
   registerGraphRoutes(router, { dir, signingSecret });
@@ -84,18 +106,20 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       clientErrorHandler,
       logger: {
         level: config.logLevel,
+        ...((config.logFormat ?? defaultLogFormat()) === 'pretty' ? { stream: prettyStream() } : {}),
         serializers: {
           req: (req: { method: string; url: string; ip: string }) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
         },
         redact: ['req.headers.authorization', 'req.headers["adm-authorization"]'],
       },
-      // Per-request lines only when debugging; errors are always logged.
-      logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+      // Fastify's two lines per request give way to registerRequestLog's one.
+      logController: new LogController({ disableRequestLogging: true }),
       childLoggerFactory: lazyChildLogger,
       trustProxy: false,
       routerOptions: { maxParamLength: MAX_URL_BYTES },
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
     app.addHook('onRequest', limitUrlLength);
+    registerRequestLog(app);
     app.setNotFoundHandler((req, reply) => {
       const path = req.url.split('?')[0];
       if (path === '/api' || path.startsWith('/api/')) {
@@ -113,12 +137,13 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
     return app;
   };
 
-  const tls = await loadTls(config.inMemory || opts.sharedTls ? undefined : config.dataDir);
+  const tlsDataDir = config.inMemory || opts.sharedTls ? undefined : config.dataDir;
+  const tls = await loadTls(tlsDataDir);
   const http = await build();
   const https = await build(tls);
   try {
-    await http.listen({ port: config.port, host: config.host });
-    await https.listen({ port: config.httpsPort, host: config.host });
+    await listen(http, config.port, config.host, 'port');
+    await listen(https, config.httpsPort, config.host, 'httpsPort');
   } catch (err) {
     await http.close();
     await https.close();
@@ -130,17 +155,51 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host === '127.0.0.1' ? 'localhost' : config.host;
     return `${scheme}://${host}:${addr.port}`;
   };
+  const httpUrl = urlOf(http, 'http');
+  const httpsUrl = urlOf(https, 'https');
+  const runtime: RuntimeInfo = {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    tenantId: tenant.id,
+    domain: tenant.domain,
+    host: config.host,
+    port: (http.server.address() as AddressInfo).port,
+    httpsPort: (https.server.address() as AddressInfo).port,
+    httpUrl,
+    httpsUrl,
+    graphUrl: `${httpsUrl}/v1.0`,
+    authorityHost: httpsUrl,
+    tokenUrl: `${httpsUrl}/${tenant.id}/oauth2/v2.0/token`,
+    adaxesUrl: `${httpUrl}/api`,
+    certPath: certPath(tlsDataDir),
+    // The data dir is named only when this server keeps its certificate there, the files a client must find.
+    ...(tlsDataDir ? { dataDir: config.dataDir } : {}),
+    store: config.inMemory ? 'memory' : store.engine,
+  };
+  const forget = opts.runtimeFile === false ? () => {} : writeRuntimeFiles(runtime);
   return {
     store,
     dir,
     http,
     https,
-    httpUrl: urlOf(http, 'http'),
-    httpsUrl: urlOf(https, 'https'),
+    httpUrl,
+    httpsUrl,
+    certPath: runtime.certPath,
+    runtime,
     async close() {
+      forget();
       await http.close();
       await https.close();
       await store.close();
     },
   };
+}
+
+async function listen(app: FastifyInstance, port: number, host: string, key: 'port' | 'httpsPort') {
+  try {
+    await app.listen({ port, host });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(port, key);
+    throw err;
+  }
 }

@@ -4,7 +4,6 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import selfsigned from 'selfsigned';
 
 export interface TlsMaterial {
   key: string;
@@ -46,7 +45,9 @@ function read(dataDir?: string): TlsMaterial | undefined {
   return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
 }
 
-export function generateCertificate(): TlsMaterial {
+/** selfsigned (and the forge library under it) is loaded only when a certificate must be made. */
+export async function generateCertificate(): Promise<TlsMaterial> {
+  const { default: selfsigned } = await import('selfsigned');
   const notBefore = new Date(Date.now() - 24 * 3600 * 1000);
   const pems = selfsigned.generate([{ name: 'commonName', value: 'localhost' }, { name: 'organizationName', value: 'Tenantbox' }], {
     days: VALIDITY_DAYS,
@@ -80,7 +81,7 @@ export async function loadTls(dataDir?: string): Promise<TlsMaterial> {
   if (existing && usable(existing)) return existing;
   const dir = tlsDir(dataDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const fresh = generateCertificate();
+  const fresh = await generateCertificate();
   // Each file is replaced atomically; two processes racing could still pair one's key with the other's
   // certificate, so read back and check the pair, keeping whichever complete pair is on disk.
   const suffix = `.${process.pid}.${Date.now()}.tmp`;

@@ -1,12 +1,5 @@
-// `tenantbox seed`: adds a generated tenant of the requested size to a store, with a progress bar on stderr.
-import cliProgress from 'cli-progress';
+// `tenantbox seed`: the command's options; the work (and what it loads) is in seed-run.ts.
 import type { Command } from 'commander';
-import { resolveConfig, storeLocation } from '../config.js';
-import { Directory } from '../directory/directory.js';
-import { seedDemoTenant } from '../directory/demo-tenant.js';
-import { generateTenant, objectCount, type TenantSpec } from '../directory/generate.js';
-import { openStore } from '../store/open.js';
-import { tenantOfStore } from '../tenants/tenant-record.js';
 
 const count = (name: string) => (v: string) => {
   const n = Number(v.replace(/_/g, ''));
@@ -32,44 +25,5 @@ export function registerSeedCommand(program: Command) {
     .option('--database <url>', 'postgres://… to use PostgreSQL (or a .sqlite path)')
     .option('--no-demo', 'do not create the demo tenant first when the store has none')
     .option('--no-progress', 'no progress bar')
-    .action((flags) => seedCommand(flags));
-}
-
-export async function seedCommand(flags: Record<string, unknown>) {
-  const config = resolveConfig({ dataDir: flags.dataDir, database: flags.database, logLevel: 'silent' });
-  const store = await openStore({ location: storeLocation(config) });
-  const dir = new Directory(store, await tenantOfStore(store.db));
-  const spec: TenantSpec = {
-    users: flags.users as number,
-    devices: flags.devices as number,
-    groups: flags.groups as number,
-    schools: flags.schools as number,
-    classesPerSchool: flags.classesPerSchool as number,
-    studentsPerSchool: flags.studentsPerSchool as number | undefined,
-    teachersPerSchool: flags.teachersPerSchool as number | undefined,
-    nestingDepth: flags.nestingDepth as number,
-    seed: flags.seedValue as number,
-    batchSize: flags.batchSize as number,
-  };
-  const bar =
-    flags.progress === false
-      ? undefined
-      : new cliProgress.SingleBar(
-          { stream: process.stderr, format: 'seed {phase} [{bar}] {percentage}% | {value}/{total} objects | {duration_formatted}', hideCursor: true },
-          cliProgress.Presets.shades_classic,
-        );
-  try {
-    if (flags.demo !== false) await seedDemoTenant(dir);
-    bar?.start(objectCount(spec), 0, { phase: 'users' });
-    const r = await generateTenant(dir, spec, (p) => bar?.update(p.done, { phase: p.phase.padEnd(7) }));
-    bar?.stop();
-    const links = Object.entries(r.links).map(([k, v]) => `${k} ${v}`).join(', ');
-    process.stdout.write(
-      `Added ${r.users} users, ${r.educationUsers} education users, ${r.devices} devices, ${r.groups} groups, ${r.schools} schools, ${r.classes} classes ` +
-        `(seed ${r.seed}) in ${r.seconds.toFixed(1)} s\n  links: ${links}\n  licence assignments: ${r.licenses}\n`,
-    );
-  } finally {
-    bar?.stop();
-    await store.close();
-  }
+    .action(async (flags) => (await import('./seed-run.js')).seedCommand(flags));
 }

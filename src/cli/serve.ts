@@ -16,6 +16,7 @@ export async function serveCommand(flags: Record<string, unknown>) {
     database: flags.database,
     seed: flags.seed === false ? false : undefined,
     logLevel: flags.logLevel,
+    logFormat: flags.logFormat,
     adminKey: flags.adminKey,
     admin: flags.admin === false ? false : undefined,
     adaxesTokenMinutes: flags.adaxesTokenMinutes,
@@ -25,6 +26,8 @@ export async function serveCommand(flags: Record<string, unknown>) {
     tenants: Array.isArray(flags.tenant) && flags.tenant.length ? flags.tenant : undefined,
   });
   const tb = await startTenantbox(config);
+  // By port the CLI finds this very server, whichever data dir or ports it uses.
+  const finder = ` --port ${tb.runtime.port}`;
   const where = config.inMemory ? 'in memory (nothing is kept)' : config.database?.startsWith('postgres') ? 'PostgreSQL' : `${config.dataDir}`;
   process.stdout.write(
     [
@@ -35,7 +38,8 @@ export async function serveCommand(flags: Record<string, unknown>) {
       `  Data     ${where}`,
       ...(config.throttle ? ['  Throttle on: Graph resource-unit budgets per app and tenant (per node)'] : []),
       ...(config.faults ? [`  Faults   on: ${describeFaults(config.faults)}`] : []),
-      `Credentials: npx tenantbox credentials --json    TLS certificate: npx tenantbox cert`,
+      `  TLS      ${tb.certPath}`,
+      `Credentials: npx tenantbox credentials${finder}    TLS certificate: npx tenantbox cert${finder}`,
       '',
     ].join('\n'),
   );

@@ -1,10 +1,10 @@
 // Opens the one store: SQLite (file in the data dir, or in memory) or PostgreSQL, migrated to the current schema.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
-import pg from 'pg';
 import { migrationProvider } from './migrations.js';
+import { openImage } from './image-check.js';
 import type { Database, Engine } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -15,6 +15,11 @@ export interface StoreOptions {
   location: string;
   /** Schema for PostgreSQL (lets tests and parallel servers share one database). */
   pgSchema?: string;
+  /**
+   * The bytes of a SQLite database to start from when the store is new (in memory, or a file not yet there); used
+   * only when its migrations are exactly the current ones, so a stale image falls back to an empty store.
+   */
+  image?: Uint8Array;
 }
 
 export interface Store {
@@ -23,10 +28,32 @@ export interface Store {
   /** Runs `fn` as the only writer: writes are serialised so the change log's order is the commit order. */
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** SQLite only: the whole database as bytes (a file's content), e.g. to keep as a start image. */
+  image?(): Buffer;
 }
 
-// bigint columns come back as strings from pg; every bigint here (sequences, counts) fits a JS number.
-pg.types.setTypeParser(20, (v) => Number(v));
+let pgModule: Promise<typeof import('pg').default> | undefined;
+/** pg is loaded only for PostgreSQL stores, so SQLite start-ups do not pay for it. */
+function loadPg() {
+  return (pgModule ??= import('pg').then((m) => {
+    // bigint columns come back as strings from pg; every bigint here (sequences, counts) fits a JS number.
+    m.default.types.setTypeParser(20, (v) => Number(v));
+    return m.default;
+  }));
+}
+
+/** Opens the SQLite database, from `image` when the store is new and the image is current. */
+async function openSqlite(location: string, image: Uint8Array | undefined): Promise<SqliteDatabase.Database> {
+  const fresh = location === ':memory:' || !existsSync(location);
+  const loaded = fresh && image ? openImage(image, Object.keys(await migrationProvider('sqlite').getMigrations())) : undefined;
+  if (location === ':memory:') return loaded ?? new SqliteDatabase(location);
+  mkdirSync(dirname(location), { recursive: true });
+  if (loaded) {
+    loaded.close();
+    writeFileSync(location, image!, { flag: 'wx' });
+  }
+  return new SqliteDatabase(location);
+}
 
 const WRITE_LOCK_KEY = 7_482_001;
 
@@ -54,8 +81,10 @@ function withStatementCache(file: SqliteDatabase.Database) {
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const engine: Engine = /^postgres(ql)?:\/\//.test(opts.location) ? 'postgres' : 'sqlite';
   let db: Db;
+  let raw: SqliteDatabase.Database | undefined;
   const schema = opts.pgSchema?.replace(/[^a-z0-9_]/gi, '');
   if (engine === 'postgres') {
+    const pg = await loadPg();
     if (schema) {
       const setup = new pg.Client({ connectionString: opts.location });
       await setup.connect();
@@ -69,8 +98,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     const pool = new pg.Pool({ connectionString: opts.location, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
-    if (opts.location !== ':memory:') mkdirSync(dirname(opts.location), { recursive: true });
-    const file = new SqliteDatabase(opts.location);
+    const file = (raw = await openSqlite(opts.location, opts.image));
     file.pragma('journal_mode = WAL');
     // FULL makes every acknowledged commit durable across a process kill or power loss.
     file.pragma('synchronous = FULL');
@@ -95,5 +123,6 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       });
     },
     close: () => db.destroy(),
+    ...(raw ? { image: () => raw!.serialize() } : {}),
   };
 }

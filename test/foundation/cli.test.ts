@@ -49,7 +49,8 @@ describe('configuration', () => {
 
 describe('commands', () => {
   test('credentials --json prints the tenant, apps with secrets, and Adaxes sign-in', async () => {
-    const r = await cli(['credentials', '--json']);
+    // A temp folder of its own, so no running server's record is found and the default ports are printed.
+    const r = await cli(['credentials', '--json'], { TMPDIR: dataDir });
     expect(r.code).toBe(0);
     const c = JSON.parse(r.stdout);
     expect(c.tenantId).toMatch(/^[0-9a-f-]{36}$/);

@@ -89,7 +89,7 @@ describe('secrets in logs', () => {
     }
     const log = srv.output();
     // The log is really at trace level: it has per-request lines.
-    expect(log).toMatch(/"url":"\/v1\.0\/users"/);
+    expect(log).toMatch(/"url":"\/v1\.0\/users\?\$top=1&\$select=id"/);
     expect(log).toMatch(/oauth2\/v2\.0\/token/);
     for (const secret of [...SECRETS, 'Wrong-Secret-4711', 'Wrong-Password-4711', encodeURIComponent(appSecret('Tenant Admin'))])
       expect(log.includes(secret), `log holds ${secret}`).toBe(false);

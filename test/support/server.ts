@@ -1,9 +1,10 @@
-// A real Tenantbox on free ports over a real store, and helpers to get tokens from it the way clients do.
-import { resolveConfig, type Config } from '../../src/config.js';
-import { startTenantbox, type Tenantbox } from '../../src/server.js';
-import { APPS, DEMO_PASSWORD, DEMO_TENANT_ID, appClientId, appSecret } from '../../src/directory/demo-data.js';
+// A real Tenantbox on free ports over a real store, started through the package's in-process API
+// (createTenantbox), and helpers to get tokens from it the way clients do.
+import { createTenantbox, type Config } from '../../src/index.js';
+import type { Tenantbox } from '../../src/server.js';
+import { serverOf } from '../../src/server-of.js';
 import { freshLocation, type EngineName } from './stores.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,47 +21,47 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+let image: Buffer | undefined;
+/** The demo tenant image global-setup.ts built from the current sources, so SQLite servers load rather than seed it. */
+function demoImage(): Buffer | undefined {
+  const path = process.env.TENANTBOX_TEST_IMAGE;
+  if (!path) return undefined;
+  return (image ??= readFileSync(path));
+}
+
 export async function startTestServer(engine: EngineName, overrides: Partial<Config> = {}): Promise<TestServer> {
   const loc = await freshLocation(engine);
   const dataDir = mkdtempSync(join(tmpdir(), 'tenantbox-srv-'));
-  const config = {
-    ...resolveConfig({ port: 0, httpsPort: 0, dataDir, logLevel: 'silent' }, {}),
-    database: engine === 'postgres' ? loc.location : join(dataDir, 'tenantbox.sqlite'),
-    ...overrides,
-  };
-  const tb = await startTenantbox(config, { pgSchema: loc.pgSchema, sharedTls: true });
-  const base = tb.httpUrl.replace('localhost', '127.0.0.1');
-  const tokens = new Map<string, string>();
-  const post = async (form: Record<string, string>) => {
-    const res = await fetch(`${base}/${DEMO_TENANT_ID}/oauth2/v2.0/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form).toString(),
+  try {
+    const tbx = await createTenantbox({
+      dataDir,
+      database: engine === 'postgres' ? loc.location : join(dataDir, 'tenantbox.sqlite'),
+      logLevel: 'silent',
+      ...overrides,
+      pgSchema: loc.pgSchema,
+      sharedTls: true,
+      runtimeFile: false,
+      image: demoImage(),
     });
-    const body = (await res.json()) as { access_token?: string; error_description?: string };
-    if (!body.access_token) throw new Error(`token request failed: ${res.status} ${body.error_description}`);
-    return body.access_token;
-  };
-  return {
-    tb,
-    base,
-    graph: `${base}/v1.0`,
-    httpsBase: tb.httpsUrl,
-    async appToken(name) {
-      if (!APPS.some((a) => a.name === name)) throw new Error(`no demo app ${name}`);
-      if (!tokens.has(name))
-        tokens.set(name, await post({ grant_type: 'client_credentials', client_id: appClientId(name), client_secret: appSecret(name), scope: 'https://graph.microsoft.com/.default' }));
-      return tokens.get(name)!;
-    },
-    async userToken(upn, scope = 'https://graph.microsoft.com/.default') {
-      return post({ grant_type: 'password', client_id: appClientId('Tenantbox Public Client'), username: upn, password: DEMO_PASSWORD, scope });
-    },
-    async close() {
-      await tb.close();
-      await loc.cleanup();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+    const base = tbx.httpUrl.replace('localhost', '127.0.0.1');
+    return {
+      tb: serverOf(tbx),
+      base,
+      graph: `${base}/v1.0`,
+      httpsBase: tbx.httpsUrl,
+      appToken: (name) => tbx.appToken(name),
+      userToken: (upn, scope) => tbx.userToken(upn, scope),
+      async close() {
+        await tbx.close();
+        await loc.cleanup();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await loc.cleanup();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 /** fetch against the Graph face with a bearer token; returns status, headers and parsed body. */
