@@ -6,7 +6,7 @@ import { startTenantbox, type StartOptions } from './server.js';
 import { rememberServer } from './server-of.js';
 import { certPath as tlsCertPath, loadTls } from './auth/tls.js';
 import { DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TENANT_ID } from './directory/demo-data.js';
-import { resetToDemoTenant } from './directory/demo-tenant.js';
+import { resetTenant } from './tenants/serve-tenant.js';
 import { DEFAULT_APP, PUBLIC_CLIENT, demoApp, demoAppFor, demoCredentials, type DemoApp, type DemoCredentials } from './demo-credentials.js';
 
 export type { Config } from './config.js';
@@ -141,7 +141,7 @@ export async function createTenantbox(options: TenantboxOptions = {}): Promise<R
       return requestToken({ grant_type: 'password', client_id: demoApp(PUBLIC_CLIENT).clientId, username, password: DEMO_PASSWORD, scope: Array.isArray(scopes) ? scopes.join(' ') : scopes });
     },
     async reset() {
-      await resetToDemoTenant(server.dir);
+      await resetTenant(server.dir);
       tokens.clear();
     },
     close: () => server.close(),

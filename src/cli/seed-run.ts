@@ -3,7 +3,7 @@
 import cliProgress from 'cli-progress';
 import { resolveConfig, storeLocation } from '../config.js';
 import { Directory } from '../directory/directory.js';
-import { seedDemoTenant } from '../directory/demo-tenant.js';
+import { seedDemoTenant } from '../tenants/demo-tenant.js';
 import { generateTenant, objectCount, type TenantSpec } from '../directory/generate.js';
 import { openStore } from '../store/open.js';
 import { tenantOfStore } from '../tenants/tenant-record.js';

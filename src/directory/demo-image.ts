@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { openStore } from '../store/open.js';
 import { Directory } from './directory.js';
 import { DEMO_TENANT } from './demo-data.js';
-import { seedDemoTenant } from './demo-tenant.js';
+import { seedDemoTenant } from '../tenants/demo-tenant.js';
 import { ensureIndexCurrent } from './index-version.js';
 
 export const DEMO_IMAGE_FILE = 'demo-tenant.sqlite';

@@ -4,7 +4,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Directory, type TenantInfo } from '../directory/directory.js';
 import { DEMO_TENANT } from '../directory/demo-data.js';
-import { resetToDemoTenant, seedDemoTenant } from '../directory/demo-tenant.js';
+import { resetToDemoTenant, seedDemoTenant } from './demo-tenant.js';
 import { clearTenant, holdsObjects } from '../directory/tenant-tables.js';
 import type { Store } from '../store/open.js';
 import { readFixtureFile, writePlan } from './fixture-load.js';

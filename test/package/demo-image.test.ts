@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildDemoImage } from '../../src/directory/demo-image.js';
-import { MARKER_KEY } from '../../src/directory/demo-tenant.js';
+import { MARKER_KEY } from '../../src/tenants/demo-tenant.js';
 import { HMAC_KEY_META, SIGNING_KEY_META } from '../../src/auth/keys.js';
 
 /** The capability-table stamp ensureIndexCurrent keeps, so that a store loaded from the image is not re-indexed. */

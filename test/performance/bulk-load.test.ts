@@ -2,7 +2,7 @@
 // leaves must be the store the row-by-row path leaves, index rows included, and a later small load must find it whole.
 import { describe, expect, it } from 'vitest';
 import { Directory } from '../../src/directory/directory.js';
-import { seedDemoTenant } from '../../src/directory/demo-tenant.js';
+import { seedDemoTenant } from '../../src/tenants/demo-tenant.js';
 import { generateTenant, type TenantSpec } from '../../src/directory/generate.js';
 import { DEMO_TENANT } from '../../src/directory/demo-data.js';
 import type { Store } from '../../src/store/open.js';

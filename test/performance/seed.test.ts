@@ -2,7 +2,7 @@
 // capacity, the same tenant for the same seed, and a second run adding rather than clashing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Directory } from '../../src/directory/directory.js';
-import { seedDemoTenant } from '../../src/directory/demo-tenant.js';
+import { seedDemoTenant } from '../../src/tenants/demo-tenant.js';
 import { generateTenant, type GenerateResult, type TenantSpec } from '../../src/directory/generate.js';
 import { SCALE_SKU } from '../../src/directory/generate-licenses.js';
 import { encodeValue } from '../../src/odata/encode.js';

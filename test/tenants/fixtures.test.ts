@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Directory } from '../../src/directory/directory.js';
-import { seedDemoTenant } from '../../src/directory/demo-tenant.js';
+import { seedDemoTenant } from '../../src/tenants/demo-tenant.js';
 import { DEMO_TENANT } from '../../src/directory/demo-data.js';
 import { listSkus, assignmentsOf } from '../../src/directory/licensing.js';
 import type { Store } from '../../src/store/open.js';
