@@ -6,6 +6,8 @@
 // incremental changes for users": objects new since the last round appear in the next delta round).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ADAXES_CONFIG } from '../../src/directory/adaxes-demo-config.js';
+import { setPassword } from '../../src/directory/credentials.js';
+import { DEMO_PASSWORD } from '../../src/directory/demo-data.js';
 import { graphFetch, startTestServer, type TestServer } from '../support/server.js';
 import { ENGINES } from '../support/stores.js';
 import { call, signIn } from './client.js';
@@ -67,6 +69,7 @@ describe.each(ENGINES)('Graph shows only users with a Microsoft 365 account (%s)
     });
     expect(r.body.resultType).toBe(0);
     userId = (await s.tb.dir.byDn(DN))!.id;
+    await setPassword(s.tb.dir.store, userId, DEMO_PASSWORD);
     expect((await adaxes('POST', '/api/directoryObjects/groupMembers', { group: group.dn, newMember: DN })).body.resultType).toBe(0);
   });
   afterAll(async () => s?.close());
@@ -96,6 +99,8 @@ describe.each(ENGINES)('Graph shows only users with a Microsoft 365 account (%s)
     expect((await graph('/directoryObjects/getByIds', { method: 'POST', body: { ids: [userId] } })).body.value).toEqual([]);
     const ref = await graphFetch(`${s.graph}/groups/${groupId}/members/$ref`, adminToken, { method: 'POST', body: { '@odata.id': `${s.graph}/directoryObjects/${userId}` } });
     expect(ref.status).toBe(404);
+    // Entra has no such account to sign in (ROPC through the token endpoint).
+    await expect(s.userToken(UPN)).rejects.toThrow(/AADSTS50034/);
     const round = await deltaRound(deltaLink);
     expect(round.ids).not.toContain(userId);
     deltaLink = round.link;
@@ -115,5 +120,7 @@ describe.each(ENGINES)('Graph shows only users with a Microsoft 365 account (%s)
     expect((await graph(`/groups/${groupId}?$expand=members`)).body.members.map((m: any) => m.id)).toContain(userId);
     expect((await graph('/directoryObjects/getByIds', { method: 'POST', body: { ids: [userId] } })).body.value.map((o: any) => o.id)).toEqual([userId]);
     expect((await deltaRound(deltaLink)).ids).toContain(userId);
+    const me = (await graphFetch(`${s.graph}/me?$select=id,onPremisesSyncEnabled`, await s.userToken(UPN))).body;
+    expect(me).toMatchObject({ id: userId, onPremisesSyncEnabled: true });
   });
 });
