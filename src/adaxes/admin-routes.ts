@@ -31,7 +31,7 @@ export async function adaxesAdminRoutes(app: FastifyInstance, opts: { dir: Direc
     if (typeof body.user !== 'string' || !body.user) return fail(adminError(400, 'invalidRequest', "'user' (userPrincipalName, id, DN or SID) is required."));
     if (body.name !== undefined && typeof body.name !== 'string') return fail(adminError(400, 'invalidRequest', "'name' must be a string."));
     if (body.expiresAt !== undefined && body.expiresAt !== null && typeof body.expiresAt !== 'string') return fail(adminError(400, 'invalidRequest', "'expiresAt' must be an ISO 8601 date and time."));
-    const user = body.user.includes('@') ? await dir.user(body.user) : classifyIdentifier(body.user) ? await dir.resolveIdentifier(body.user) : undefined;
+    const user = body.user.includes('@') ? await dir.user(body.user, { onPremisesOnly: true }) : classifyIdentifier(body.user) ? await dir.resolveIdentifier(body.user) : undefined;
     if (!user || user.type !== 'user') return fail(adminError(404, 'notFound', `No user '${body.user}'.`));
     if (!isActiveDirectoryObject(user)) return fail(adminError(400, 'invalidRequest', `'${body.user}' is a cloud-only user: Adaxes account tokens belong to Active Directory accounts.`));
     try {

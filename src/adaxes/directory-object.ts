@@ -34,7 +34,7 @@ export const STORE_TYPE: Record<string, DirObject['type']> = {
 async function linkedNames(dir: Directory, obj: DirObject, wanted: string[]): Promise<LinkedNames> {
   const out: LinkedNames = {};
   // Objects that exist only in the cloud have no place in Active Directory's member and memberOf.
-  const dnsOf = async (ids: string[]) => (await dir.getMany(ids)).filter(isActiveDirectoryObject).map((o) => o.dn!);
+  const dnsOf = async (ids: string[]) => (await dir.getMany(ids, { onPremisesOnly: true })).filter(isActiveDirectoryObject).map((o) => o.dn!);
   if (wanted.includes('memberof')) out.memberOf = await dnsOf((await dir.sourcesOf('member', obj.id).execute()).map((r) => r.id));
   if (wanted.includes('member')) out.member = await dnsOf((await dir.targetsOf('member', obj.id).execute()).map((r) => r.id));
   return out;

@@ -18,7 +18,7 @@ export async function memberRoutes(app: FastifyInstance, deps: { dir: Directory 
     const indirect = boolParam(req, 'includeIndirect');
     const sizeLimit = intParam(req, 'sizeLimit');
     const ids = (await (indirect ? dir.transitiveTargetsOf(group.id) : dir.targetsOf('member', group.id)).execute()).map((r) => r.id);
-    const all = (await dir.getMany(ids)).filter((m) => m.id !== group.id);
+    const all = (await dir.getMany(ids, { onPremisesOnly: true })).filter((m) => m.id !== group.id);
     let members = [];
     for (const m of all) if (await isVisible(req, m)) members.push(m);
     members.sort((a, b) => String(a.dn ?? a.id).localeCompare(String(b.dn ?? b.id)));

@@ -12,7 +12,7 @@ export interface AccountToken {
 }
 
 export async function createAccountToken(dir: Directory, userId: string, opts: { name?: string; expiresAt?: string | Date } = {}): Promise<AccountToken> {
-  const user = await dir.get(userId, ['user']);
+  const user = await dir.get(userId, ['user'], { onPremisesOnly: true });
   if (!user) throw new DirectoryError('notFound', `Resource '${userId}' does not exist or one of its queried reference-property objects are not present.`);
   let ttlSeconds: number | undefined;
   if (opts.expiresAt !== undefined) {

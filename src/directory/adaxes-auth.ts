@@ -25,7 +25,7 @@ export async function findUserByLogonName(dir: Directory, username: string): Pro
   const name = username.trim();
   const slash = name.indexOf('\\');
   const ad = (u: DirObject | undefined) => (u && isActiveDirectoryObject(u) ? u : undefined);
-  if (slash < 0) return name.includes('@') ? ad(await dir.byAltKey('user', name)) : undefined;
+  if (slash < 0) return name.includes('@') ? ad(await dir.byAltKey('user', name, { onPremisesOnly: true })) : undefined;
   const domain = name.slice(0, slash).toLowerCase();
   const sam = name.slice(slash + 1);
   const tenant = dir.tenant.domain.toLowerCase();
@@ -39,7 +39,7 @@ export async function findUserByLogonName(dir: Directory, username: string): Pro
     .limit(2)
     .execute();
   for (const hit of hits) {
-    const u = ad(await dir.get(hit.object_id, ['user']));
+    const u = ad(await dir.get(hit.object_id, ['user'], { onPremisesOnly: true }));
     if (u) return u;
   }
   return undefined;
@@ -84,7 +84,7 @@ export async function authenticateAdaxes(dir: Directory, token: string | undefin
   if (!token) return undefined;
   const found = (await findValidToken(dir.db, 'adaxesToken', token)) ?? (await findValidToken(dir.db, 'adaxesAccount', token));
   if (!found) return undefined;
-  const user = await dir.get(found.userId, ['user']);
+  const user = await dir.get(found.userId, ['user'], { onPremisesOnly: true });
   if (!user || user.props.accountEnabled === false || !isActiveDirectoryObject(user)) return undefined;
   return { userId: found.userId, user, kind: found.kind as AdaxesCaller['kind'], expiresAt: found.expiresAt };
 }

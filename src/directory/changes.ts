@@ -2,6 +2,7 @@
 // reader that has seen sequence N has seen every change up to N: a delta round can never miss a commit.
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
+import { NO_M365_INDEX_PROP } from './on-prem-state.js';
 
 export interface ChangeScope {
   type: string;
@@ -75,7 +76,11 @@ export async function memberDeltas(db: Kysely<Database>, groupIds: string[], fro
     .select(['l.source_id', 'l.target_id', 'o.type'])
     .where('l.kind', '=', 'member')
     .where('l.source_id', 'in', groupIds)
-    .where('l.seq', '<=', to);
+    .where('l.seq', '<=', to)
+    // Users with no Microsoft 365 account are not members Graph knows of.
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('object_index as m').select('m.object_id').whereRef('m.object_id', '=', 'l.target_id').where('m.resource', '=', 'user').where('m.prop', '=', NO_M365_INDEX_PROP))),
+    );
   if (from !== undefined) added = added.where('l.seq', '>', from);
   for (const r of await added.orderBy('l.source_id').orderBy('l.target_id').execute()) out.get(r.source_id)!.push({ id: r.target_id, type: r.type });
   if (from === undefined) return out;

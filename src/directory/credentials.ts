@@ -3,6 +3,7 @@
 // them.
 import { createHmac, randomBytes, scrypt as scryptCb, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { Db, Store } from '../store/open.js';
+import { withinReach } from './on-prem-state.js';
 
 // --- hashing -------------------------------------------------------------------------------------------------
 
@@ -89,13 +90,17 @@ export async function findUserByUpn(db: Db, upn: string): Promise<UserSignInReco
   return row ? toUser(row) : undefined;
 }
 
+/** Entra signs in only users that have a Microsoft 365 account; an Active Directory-only user does not exist there. */
+const inEntra = (props: Record<string, unknown>) => withinReach({ type: 'user', props });
+
 export async function findUserById(db: Db, id: string): Promise<UserSignInRecord | undefined> {
   const row = await db.selectFrom('objects').select(['id', 'props']).where('type', '=', 'user').where('id', '=', id.toLowerCase()).executeTakeFirst();
   return row ? toUser(row) : undefined;
 }
 
-function toUser(row: { id: string; props: string }): UserSignInRecord {
+function toUser(row: { id: string; props: string }): UserSignInRecord | undefined {
   const props = JSON.parse(row.props) as Record<string, unknown>;
+  if (!inEntra(props)) return undefined;
   return {
     id: row.id,
     userPrincipalName: String(props.userPrincipalName ?? ''),
@@ -187,5 +192,8 @@ export async function signInCandidates(db: Db, limit = 60): Promise<{ upn: strin
     .orderBy('objects.alt_key')
     .limit(limit)
     .execute();
-  return rows.map(toUser).filter((u) => u.accountEnabled).map((u) => ({ upn: u.userPrincipalName, displayName: u.displayName }));
+  return rows
+    .map(toUser)
+    .filter((u): u is UserSignInRecord => !!u && u.accountEnabled)
+    .map((u) => ({ upn: u.userPrincipalName, displayName: u.displayName }));
 }

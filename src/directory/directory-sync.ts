@@ -4,7 +4,7 @@ import { loadAdaxesConfig } from './adaxes-config.js';
 import type { Directory } from './directory.js';
 import { type M365Modification, modifyM365Account } from './m365-account.js';
 import type { DirObject } from './model.js';
-import { ON_PREMISES_ONLY, PENDING_M365, inSyncScope, onPremisesOnlyProps, onPremisesStateOf, syncedUserProps } from './on-prem-state.js';
+import { NO_M365_INDEX_PROP, PENDING_M365, inSyncScope, onPremisesOnlyProps, onPremisesStateOf, syncedUserProps } from './on-prem-state.js';
 import type { Writer } from './writer.js';
 
 export type ProvisionOutcome = 'synced' | 'awaitingSync' | 'outOfScope';
@@ -50,7 +50,13 @@ export interface SyncRun {
 export async function runDirectorySync(dir: Directory): Promise<SyncRun> {
   const at = new Date().toISOString();
   const run: SyncRun = { at, provisioned: [], warnings: [] };
-  const rows = await dir.db.selectFrom('objects').select('id').where('type', '=', 'user').where('dn_key', 'is not', null).where('props', 'like', `%"${ON_PREMISES_ONLY}":true%`).execute();
+  const rows = await dir.db
+    .selectFrom('object_index')
+    .select('object_id as id')
+    .where('resource', '=', 'user')
+    .where('prop', '=', NO_M365_INDEX_PROP)
+    .orderBy('object_id')
+    .execute();
   const provision = (id: string, withPending: boolean) =>
     dir.write(async (w) => {
       const user = await w.load(id);

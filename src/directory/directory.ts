@@ -5,6 +5,7 @@ import type { ObjectsTable } from '../store/schema.js';
 import { documentsOf } from './documents.js';
 import { classifyIdentifier, dnKey } from './ids.js';
 import { type DirObject, DirectoryError, type LinkKind, type ObjectType, type Props } from './model.js';
+import { type Reach, withinReach } from './on-prem-state.js';
 import { toObject } from './rows.js';
 import { type Writer, writeTx } from './writer.js';
 
@@ -30,39 +31,46 @@ export class Directory {
     return writeTx(this.store, this.tenant, fn);
   }
 
-  async get(id: string, types?: readonly ObjectType[]): Promise<DirObject | undefined> {
+  /** An object by id; users with no Microsoft 365 account only when `reach` asks for them (as with every read below). */
+  async get(id: string, types?: readonly ObjectType[], reach?: Reach): Promise<DirObject | undefined> {
     const key = id.toLowerCase();
     const [row] = await runPrepared(this.db, `get:${types ? types.join(',') : ''}`, types ? [key, ...types] : [key], () => {
       let q = this.db.selectFrom('objects').selectAll().where('id', '=', key);
       if (types) q = q.where('type', 'in', [...types]);
       return q;
     });
-    return row ? toObject(row as ObjectsTable) : undefined;
+    return this.reached(row as ObjectsTable | undefined, reach);
   }
 
-  async require(id: string, types?: readonly ObjectType[]): Promise<DirObject> {
-    const obj = await this.get(id, types);
+  private reached(row: ObjectsTable | undefined, reach?: Reach): DirObject | undefined {
+    const obj = row ? toObject(row) : undefined;
+    return obj && withinReach(obj, reach) ? obj : undefined;
+  }
+
+  async require(id: string, types?: readonly ObjectType[], reach?: Reach): Promise<DirObject> {
+    const obj = await this.get(id, types, reach);
     if (!obj) throw new DirectoryError('notFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`, { id });
     return obj;
   }
 
-  async getMany(ids: readonly string[]): Promise<DirObject[]> {
+  async getMany(ids: readonly string[], reach?: Reach): Promise<DirObject[]> {
     if (!ids.length) return [];
     const rows = await this.db.selectFrom('objects').selectAll().where('id', 'in', [...ids]).execute();
-    const byId = new Map(rows.map((r) => [r.id, toObject(r as ObjectsTable)]));
+    const objs = rows.map((r) => toObject(r as ObjectsTable)).filter((o) => withinReach(o, reach));
+    const byId = new Map(objs.map((o) => [o.id, o]));
     return ids.map((id) => byId.get(id)).filter((o): o is DirObject => !!o);
   }
 
   /** Looks an object up by its alternate key: userPrincipalName for users, deviceId for devices, appId for service principals. */
-  async byAltKey(type: ObjectType, key: string): Promise<DirObject | undefined> {
+  async byAltKey(type: ObjectType, key: string, reach?: Reach): Promise<DirObject | undefined> {
     const alt = key.toLowerCase();
     const [row] = await runPrepared(this.db, 'byAltKey', [type, alt], () => this.db.selectFrom('objects').selectAll().where('type', '=', type).where('alt_key', '=', alt));
-    return row ? toObject(row as ObjectsTable) : undefined;
+    return this.reached(row as ObjectsTable | undefined, reach);
   }
 
   /** A user by id or userPrincipalName, as Graph accepts in /users/{id | userPrincipalName}. */
-  async user(idOrUpn: string): Promise<DirObject | undefined> {
-    return idOrUpn.includes('@') ? this.byAltKey('user', idOrUpn) : this.get(idOrUpn, ['user']);
+  async user(idOrUpn: string, reach?: Reach): Promise<DirObject | undefined> {
+    return idOrUpn.includes('@') ? this.byAltKey('user', idOrUpn, reach) : this.get(idOrUpn, ['user'], reach);
   }
 
   /** Resolves an on-premises identifier: DN, objectGUID (or Graph id) or SID. Malformed input → 'invalid'. */

@@ -5,12 +5,17 @@
 import { createHash } from 'node:crypto';
 import data from '../schema/resources.generated.json' with { type: 'json' };
 import type { Directory } from './directory.js';
+import { NO_M365_INDEX_PROP } from './on-prem-state.js';
 
 const KEY = 'index.capability-table';
 const BATCH = 5000;
 
 /** A digest of the table the index rows are derived from. */
-export const CAPABILITY_TABLE_DIGEST = createHash('sha256').update(JSON.stringify((data as { resources: unknown }).resources)).digest('hex');
+// The marker row of users with no Microsoft 365 account is part of the layout, so it is in the digest too.
+export const CAPABILITY_TABLE_DIGEST = createHash('sha256')
+  .update(JSON.stringify((data as { resources: unknown }).resources))
+  .update(NO_M365_INDEX_PROP)
+  .digest('hex');
 
 /** Re-indexes every object when the store's index was built from another capability table; returns how many. */
 export async function ensureIndexCurrent(dir: Directory, onProgress?: (done: number) => void): Promise<number> {

@@ -15,6 +15,16 @@ export type OnPremisesState = 'cloudOnly' | 'synced' | 'onPremisesOnly';
 export const ON_PREMISES_ONLY = 'onPremisesOnly';
 /** Microsoft 365 settings asked for at creation, applied when synchronisation creates the account. */
 export const PENDING_M365 = 'pendingM365';
+/**
+ * The object_index property of the one row every such user has (resource 'user', value 'true'): Graph's reads
+ * leave these users out with an index probe instead of reading their documents. '@' keeps it apart from Graph names.
+ */
+export const NO_M365_INDEX_PROP = '@onPremisesOnly';
+
+/** Reads of users by Graph leave out on-premises-only users; the Adaxes face, which manages AD, asks for them. */
+export interface Reach {
+  onPremisesOnly?: boolean;
+}
 
 export function onPremisesStateOf(user: Pick<DirObject, 'props'>): OnPremisesState {
   if (user.props.onPremisesSyncEnabled === true) return 'synced';
@@ -30,6 +40,11 @@ export function isActiveDirectoryObject(obj: DirObject): boolean {
 
 export function hasMicrosoft365Account(user: DirObject): boolean {
   return user.type === 'user' && onPremisesStateOf(user) !== 'onPremisesOnly';
+}
+
+/** Whether `reach` lets a read return `obj`: only on-premises-only users are ever held back. */
+export function withinReach(obj: Pick<DirObject, 'type' | 'props'>, reach?: Reach): boolean {
+  return reach?.onPremisesOnly === true || obj.type !== 'user' || onPremisesStateOf(obj) !== 'onPremisesOnly';
 }
 
 /**

@@ -16,6 +16,7 @@ import { rowForEveryObject } from '../odata/index-rows.js';
 import { conjuncts, filterSql, valueTestSql } from '../odata/sql.js';
 import { invalidSkipToken, queryFingerprint } from '../odata/skiptoken.js';
 import type { Database, ObjectsTable } from '../store/schema.js';
+import { NO_M365_INDEX_PROP } from './on-prem-state.js';
 
 export type Scope = ({ kind: 'all' } | { kind: 'ids'; ids: (db: Kysely<Database>) => IdSelect }) & {
   /** Narrow to these resources (an OData cast such as /memberOf/microsoft.graph.group). */
@@ -62,6 +63,9 @@ const STORE_TYPE: Record<string, { type?: string; facet?: string }> = {
   educationSchool: { facet: 'educationSchool' },
   directoryObject: {},
 };
+
+/** Resources whose objects can be users (directoryObject collections mix types). */
+const MAY_HOLD_USERS = new Set(['user', 'educationUser', 'directoryObject']);
 
 type Plan =
   | { kind: 'order'; prop: string; desc: boolean }
@@ -112,6 +116,9 @@ function baseConditions(db: Kysely<Database>, resource: string, scope: Scope, id
     parts.push(sql<SqlBool>`(${sql.join(alts, sql` or `)})`);
   }
   if (scope.kind === 'ids') parts.push(sql<SqlBool>`${idCol} in (${scope.ids(db)})`);
+  // Graph never shows a user with no Microsoft 365 account: one probe of the object's own index rows.
+  if (MAY_HOLD_USERS.has(resource))
+    parts.push(sql<SqlBool>`not exists (select 1 from object_index m where m.object_id = ${idCol} and m.resource = 'user' and m.prop = ${NO_M365_INDEX_PROP})`);
   return parts;
 }
 

@@ -10,6 +10,7 @@ import { altKeyOf, type DirObject, DirectoryError, type LinkKind, type NewObject
 import { toObject } from './rows.js';
 import { RidAllocator, defaultDn, uniqueDn, type TenantIdentity } from './identity.js';
 import { documentOf, documentsOf } from './documents.js';
+import { NO_M365_INDEX_PROP, ON_PREMISES_ONLY } from './on-prem-state.js';
 
 const CHUNK = 500;
 
@@ -287,6 +288,7 @@ export class Writer {
         rows.push({ resource, prop: r.prop, value: r.value, object_id: id });
       }
     }
+    if (type === 'user' && doc[ON_PREMISES_ONLY] === true) rows.push({ resource: 'user', prop: NO_M365_INDEX_PROP, value: 'true', object_id: id });
     return rows;
   }
 

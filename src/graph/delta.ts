@@ -4,6 +4,7 @@
 import { encodeSkiptoken, decodeSkiptoken, invalidSkipToken, listObjects, parseQuery, type Scope } from '../odata/index.js';
 import { changesBetween, currentSeq, memberDeltas, type ChangeScope, type MemberDelta } from '../directory/changes.js';
 import type { DirObject, Props } from '../directory/model.js';
+import { withinReach } from '../directory/on-prem-state.js';
 import { toObject } from '../directory/rows.js';
 import type { ObjectsTable } from '../store/schema.js';
 import type { GraphKit } from './kit.js';
@@ -118,13 +119,17 @@ export function deltaHandler(kit: GraphKit, spec: DeltaSpec): GraphHandler {
       const rows = await changesBetween(kit.dir.db, spec.changes, state.from, state.to, state.after, size + 1);
       const more = rows.length > size;
       const pageRows = rows.slice(0, size);
-      const objs = await kit.dir.getMany(pageRows.map((r) => r.objectId));
-      const byId = new Map(objs.map((o) => [o.id, o]));
+      // A user with no Microsoft 365 account is not in Graph yet: its changes are skipped, not reported as removals;
+      // synchronisation then brings it in as a change like any other.
+      const objs = await kit.dir.getMany(pageRows.map((r) => r.objectId), { onPremisesOnly: true });
+      const notYet = new Set(objs.filter((o) => !withinReach(o)).map((o) => o.id));
+      const byId = new Map(objs.filter((o) => !notYet.has(o.id)).map((o) => [o.id, o]));
       const present = pageRows.map((r) => byId.get(r.objectId)).filter((o): o is DirObject => !!o && inScope(o, spec.changes));
       const docs = new Map((await kit.dir.documents(present)).map((d) => [d.id as string, d]));
       const members = await withMembers(state, present.map((o) => o.id), state.from);
       const value: Props[] = [];
       for (const r of pageRows) {
+        if (notYet.has(r.objectId)) continue;
         const obj = byId.get(r.objectId);
         if (obj && inScope(obj, spec.changes)) value.push(annotate(shapeItem(obj, docs.get(obj.id)!, state.sel), members?.get(obj.id)));
         else if (spec.reportRemovals) value.push({ id: r.objectId, '@removed': { reason: obj ? 'changed' : 'deleted' } });

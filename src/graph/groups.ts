@@ -57,6 +57,8 @@ export function groupRoutes(g: GraphRouter, kit: GraphKit) {
     const ref = requireBody(ctx)['@odata.id'];
     const memberId = typeof ref === 'string' ? /([0-9a-f-]{36})\/?$/i.exec(ref)?.[1] : undefined;
     if (!memberId) throw badRequest("The request body must contain an '@odata.id' reference to a directory object.");
+    // Graph cannot reference a user with no Microsoft 365 account (Active Directory can: see the Adaxes face).
+    if (!(await kit.dir.get(memberId))) throw notFound(memberId);
     const added = await kit.dir.addMember(grp.id, memberId.toLowerCase());
     if (!added) throw badRequest('One or more added object references already exist for the following modified properties: \'members\'.');
     return { status: 204 };
