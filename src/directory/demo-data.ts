@@ -1,4 +1,5 @@
-// The demo tenant's fixed facts: names, SKUs with their service plans, apps. Ids derive from names (nameGuid)
+// The demo tenant's facts that code and tests name: SKUs with their service plans, apps, role holders, names. The
+// tenant itself is the fixture src/tenants/demo-tenant.fixture.json (a test holds the two together). Ids derive from names (nameGuid)
 // so that every machine gets the same GUIDs and tests and docs can name them.
 import { nameGuid } from './ids.js';
 import { catalogServicePlans, catalogSku } from './license-catalog.js';

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Directory } from '../../src/directory/directory.js';
-import { DEMO_PASSWORD, DEMO_TENANT, appSecret } from '../../src/directory/demo-data.js';
+import { APPS, DEMO_PASSWORD, DEMO_ROLE_HOLDERS, DEMO_TENANT, SKUS, appSecret } from '../../src/directory/demo-data.js';
+import demo from '../../src/tenants/demo-tenant.fixture.json' with { type: 'json' };
 import { listSkus } from '../../src/directory/licensing.js';
 import { catalogPlan } from '../../src/directory/license-catalog.js';
 import type { Store } from '../../src/store/open.js';
@@ -28,6 +29,17 @@ describe.each(ENGINES)('the demo fixture (%s)', (engine) => {
     const digest = await tenantDigest(store.db, secrets);
     expect(Object.keys(digest).filter((k) => k.startsWith('object:')).length).toBe(Object.keys(SNAPSHOT).filter((k) => k.startsWith('object:')).length);
     expect(digest).toEqual(SNAPSHOT);
+  });
+
+  it('agrees with the facts demo-data.ts gives code and tests (apps, role holders, SKUs)', () => {
+    const fx = demo as { users: { userPrincipalName: string; directoryRoles?: string[] }[]; applications: { displayName: string; applicationPermissions?: string[]; delegatedScopes?: string[]; publicClient?: boolean; servicePrincipal: { directoryRoles?: string[] } }[]; subscribedSkus: { units: number }[] };
+    for (const h of DEMO_ROLE_HOLDERS) expect(fx.users.find((u) => u.userPrincipalName === h.upn)?.directoryRoles, h.upn).toEqual([...h.roles].sort());
+    for (const a of APPS) {
+      const e = fx.applications.find((x) => x.displayName === a.name)!;
+      expect(e, a.name).toBeDefined();
+      expect([e.applicationPermissions ?? [], e.delegatedScopes ?? [], e.publicClient ?? false, e.servicePrincipal.directoryRoles ?? []]).toEqual([a.roles, a.scopes, a.publicClient ?? false, [...(a.directoryRoles ?? [])].sort()]);
+    }
+    expect(fx.subscribedSkus.map((s) => s.units).sort()).toEqual(SKUS.map((s) => s.units).sort());
   });
 
   it('declares the tenant the server has always served', () => {
