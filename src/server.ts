@@ -10,6 +10,7 @@ import { GraphRouter } from './graph/router.js';
 import { graphPlugin } from './graph/plugin.js';
 import { registerGraphRoutes } from './graph/routes.js';
 import { adminRoutes } from './admin/routes.js';
+import { AccessRules } from './admin/access.js';
 import { adaxesPlugin } from './adaxes/plugin.js';
 import { routeNotFound } from './adaxes/errors.js';
 import { sendGraphError, stampIds } from './graph/wire.js';
@@ -64,6 +65,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       })
     : undefined;
 
+  const access = new AccessRules({ adminKey: config.adminKey, host: config.host, allowedHosts: config.allowedHosts });
   const build = async (https?: { key: string; cert: string }) => {
     const app = Fastify({
       https: https ? { ...https, maxHeaderSize: MAX_HEADER_BYTES } : null,
@@ -85,6 +87,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       routerOptions: { maxParamLength: MAX_URL_BYTES },
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
     app.addHook('onRequest', limitUrlLength);
+    app.addHook('onRequest', access.hook);
     app.setNotFoundHandler((req, reply) => {
       const path = req.url.split('?')[0];
       if (path === '/api' || path.startsWith('/api/')) {
@@ -94,7 +97,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       stampIds(req, reply);
       return sendGraphError(reply, new GraphError(404, 'BadRequest', `Resource not found for the segment '${path.split('/')[1] ?? ''}'.`));
     });
-    await app.register(adminRoutes, { dir, enabled: config.admin, adminKey: config.adminKey });
+    await app.register(adminRoutes, { dir, enabled: config.admin });
     await app.register(async (scope) => registerOAuth(scope, { store, tenant: DEMO_TENANT }));
     await app.register(graphPlugin, { router, throttle, faults: config.faults });
     await app.register(adaxesPlugin, { dir, config });
