@@ -11,6 +11,7 @@ import { graphPlugin } from './graph/plugin.js';
 import { registerGraphRoutes } from './graph/routes.js';
 import { adminRoutes } from './admin/routes.js';
 import { AccessRules } from './admin/access.js';
+import { frameworkErrors, rootErrorHandler } from './face-errors.js';
 import { adaxesPlugin } from './adaxes/plugin.js';
 import { routeNotFound } from './adaxes/errors.js';
 import { sendGraphError, stampIds } from './graph/wire.js';
@@ -48,7 +49,8 @@ export interface StartOptions {
 export async function startTenantbox(config: Config, opts: StartOptions = {}): Promise<Tenantbox> {
   const store = await openStore({ location: storeLocation(config), pgSchema: opts.pgSchema });
   const dir = new Directory(store, DEMO_TENANT);
-  if (config.seed) await seedDemoTenant(dir);
+  // Nodes starting together on one database seed it once: the others wait, then find the demo tenant there.
+  if (config.seed) await store.exclusive(() => seedDemoTenant(dir));
   const signingSecret = await hmacKey(store);
   const authenticator = createAuthenticator({ store, tenant: DEMO_TENANT });
 
@@ -85,9 +87,11 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       childLoggerFactory: lazyChildLogger,
       trustProxy: false,
       routerOptions: { maxParamLength: MAX_URL_BYTES },
+      frameworkErrors,
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
     app.addHook('onRequest', limitUrlLength);
     app.addHook('onRequest', access.hook);
+    app.setErrorHandler(rootErrorHandler);
     app.setNotFoundHandler((req, reply) => {
       const path = req.url.split('?')[0];
       if (path === '/api' || path.startsWith('/api/')) {

@@ -1,20 +1,33 @@
 // Opens the one store: SQLite (file in the data dir, or in memory) or PostgreSQL, migrated to the current schema.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import type { Database, Engine } from './schema.js';
+import { resilientPool, schemaLockKey, withSchemaLock } from './postgres.js';
+import { SplitSqliteDialect, SplitSqliteDriver, type StatementSource } from './sqlite-driver.js';
+import { SqliteReaders } from './sqlite-readers.js';
+import { lockDataFile } from './sqlite-lock.js';
+import { StoreOpenError } from './open-errors.js';
+import { StoreUnavailable, classifyStoreError } from './faults.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
+
+/** Longest a read may run before it is cancelled (PostgreSQL statement_timeout; SQLite by stopping its reader). */
+export const DEFAULT_QUERY_BUDGET_MS = 15_000;
 
 export interface StoreOptions {
   /** `postgres://…` selects PostgreSQL; otherwise a SQLite file path, or `:memory:`. */
   location: string;
   /** Schema for PostgreSQL (lets tests and parallel servers share one database). */
   pgSchema?: string;
+  /** Time budget of one read query. */
+  queryBudgetMs?: number;
 }
 
 export interface Store {
@@ -22,6 +35,8 @@ export interface Store {
   engine: Engine;
   /** Runs `fn` as the only writer: writes are serialised so the change log's order is the commit order. */
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs `fn` while no other node runs an `exclusive` section on this store (start-up work: migrations, seeding). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -34,10 +49,13 @@ const WRITE_LOCK_KEY = 7_482_001;
  * Kysely prepares every statement anew; preparing costs as much as running a keyed lookup. Query texts repeat
  * (values are bound parameters), so prepared statements are kept, bounded, and a busy one (mid-iteration) is never shared.
  */
-function withStatementCache(file: SqliteDatabase.Database) {
+function withStatementCache(file: SqliteDatabase.Database): StatementSource & { inTransaction: boolean } {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => file.close(),
+    get inTransaction() {
+      return file.inTransaction;
+    },
     prepare(text: string) {
       const hit = cache.get(text);
       if (hit && !hit.busy) return hit;
@@ -51,49 +69,135 @@ function withStatementCache(file: SqliteDatabase.Database) {
   };
 }
 
-export async function openStore(opts: StoreOptions): Promise<Store> {
-  const engine: Engine = /^postgres(ql)?:\/\//.test(opts.location) ? 'postgres' : 'sqlite';
-  let db: Db;
-  const schema = opts.pgSchema?.replace(/[^a-z0-9_]/gi, '');
-  if (engine === 'postgres') {
-    if (schema) {
-      const setup = new pg.Client({ connectionString: opts.location });
-      await setup.connect();
+/** In-memory stores live in a file of their own in RAM-backed temp space, so reader threads can share them; deleted on close. */
+function memoryFile(): { path: string; remove: () => void } {
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const path = join(base, `tenantbox-memory-${process.pid}-${randomUUID()}.sqlite`);
+  const remove = () => {
+    for (const suffix of ['', '-wal', '-shm']) {
       try {
-        await setup.query(`create schema if not exists "${schema}"`);
-      } finally {
-        await setup.end();
+        unlinkSync(path + suffix);
+      } catch {
+        /* not there */
       }
     }
-    // The schema goes in the startup packet, so every pooled connection sees it from its first query.
-    const pool = new pg.Pool({ connectionString: opts.location, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  } else {
-    if (opts.location !== ':memory:') mkdirSync(dirname(opts.location), { recursive: true });
-    const file = new SqliteDatabase(opts.location);
+  };
+  process.once('exit', remove);
+  return { path, remove };
+}
+
+/** Files this size or smaller get SQLite's full quick_check at start; larger ones a check of the schema pages. */
+const FULL_CHECK_BYTES = 512 * 1024 * 1024;
+
+function checkIntegrity(file: SqliteDatabase.Database, path: string) {
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    /* new file */
+  }
+  const rows = size <= FULL_CHECK_BYTES ? (file.pragma('quick_check(5)') as { quick_check: string }[]) : (file.prepare('select count(*) as n from sqlite_schema').all(), [{ quick_check: 'ok' }]);
+  const problems = rows.map((r) => r.quick_check).filter((m) => m !== 'ok');
+  if (problems.length) throw new StoreOpenError('damaged', `The SQLite file ${path} is damaged (integrity check: ${problems.join('; ')}). Restore it from a backup, or move it away to start with a fresh tenant.`);
+}
+
+async function openSqlite(location: string) {
+  const memory = location === ':memory:' ? memoryFile() : undefined;
+  const path = memory?.path ?? location;
+  if (!memory) {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (err) {
+      throw StoreOpenError.fromFs(err, path);
+    }
+  }
+  const unlock = memory ? () => undefined : lockDataFile(path);
+  let file: SqliteDatabase.Database | undefined;
+  try {
+    file = new SqliteDatabase(path);
     file.pragma('journal_mode = WAL');
     // FULL makes every acknowledged commit durable across a process kill or power loss.
     file.pragma('synchronous = FULL');
     file.pragma('busy_timeout = 10000');
     file.pragma('foreign_keys = OFF');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
+    checkIntegrity(file, path);
+  } catch (err) {
+    file?.close();
+    unlock();
+    memory?.remove();
+    throw StoreOpenError.fromFs(err, path);
   }
-  // Kysely looks for its bookkeeping tables in every schema unless told which one, so name it on PostgreSQL.
-  const migrator = new Migrator({ db, provider: migrationProvider(engine), ...(engine === 'postgres' ? { migrationTableSchema: schema ?? 'public' } : {}) });
-  const { error } = await migrator.migrateToLatest();
-  if (error) {
-    await db.destroy();
-    throw error instanceof Error ? error : new Error(String(error));
+  const driver = new SplitSqliteDriver(withStatementCache(file), undefined);
+  const release = () => {
+    unlock();
+    memory?.remove();
+  };
+  return { driver, path, release };
+}
+
+/** host:port/database of a connection string, without credentials. */
+function describePg(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return 'the configured database';
   }
+}
+
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  const engine: Engine = /^postgres(ql)?:\/\//.test(opts.location) ? 'postgres' : 'sqlite';
+  const budgetMs = opts.queryBudgetMs ?? DEFAULT_QUERY_BUDGET_MS;
+  const schema = opts.pgSchema?.replace(/[^a-z0-9_]/gi, '');
+  let db: Db;
+  let exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
+  let afterClose = () => undefined as void;
+  let sqlite: Awaited<ReturnType<typeof openSqlite>> | undefined;
+  if (engine === 'postgres') {
+    const pool = resilientPool({ connectionString: opts.location, schema, queryTimeoutMs: budgetMs });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
+    exclusive = (fn) => withSchemaLock(opts.location, schema, () => fn());
+  } else {
+    sqlite = await openSqlite(opts.location);
+    db = new Kysely<Database>({ dialect: new SplitSqliteDialect(sqlite.driver) });
+    exclusive = (fn) => fn();
+    afterClose = sqlite.release;
+  }
+  const migrate = async () => {
+    // Concurrent `create schema if not exists` can itself fail on a unique index: it runs under the same lock.
+    if (engine === 'postgres' && schema) await sql.raw(`create schema if not exists "${schema}"`).execute(db);
+    // Kysely looks for its bookkeeping tables in every schema unless told which one, so name it on PostgreSQL.
+    const migrator = new Migrator({ db, provider: migrationProvider(engine), ...(engine === 'postgres' ? { migrationTableSchema: schema ?? 'public' } : {}) });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+  };
+  try {
+    await exclusive(migrate);
+  } catch (err) {
+    await db.destroy().catch(() => undefined);
+    afterClose();
+    if (engine === 'sqlite') throw StoreOpenError.fromFs(err, sqlite!.path);
+    const c = classifyStoreError(err, budgetMs);
+    if (c instanceof StoreUnavailable) throw new StoreOpenError('unreachable', `Cannot reach PostgreSQL at ${describePg(opts.location)} (${c.reason}).`);
+    throw err;
+  }
+  // Readers start once the schema exists; they only ever see migrated files.
+  if (sqlite) sqlite.driver.readers = new SqliteReaders(sqlite.path, budgetMs);
+  const lockKey = schemaLockKey(schema);
   return {
     db,
     engine,
+    exclusive,
     async write(fn) {
       return db.transaction().execute(async (tx) => {
-        if (engine === 'postgres') await sql`select pg_advisory_xact_lock(${WRITE_LOCK_KEY})`.execute(tx);
+        // Writes are exempt from the read budget (bulk loads, waiting for the lock) and serialised per schema.
+        if (engine === 'postgres') await sql`select set_config('statement_timeout', '0', true), pg_advisory_xact_lock(${WRITE_LOCK_KEY}, ${lockKey})`.execute(tx);
         return fn(tx);
       });
     },
-    close: () => db.destroy(),
+    async close() {
+      await db.destroy();
+      afterClose();
+    },
   };
 }
