@@ -17,7 +17,7 @@ export function faceOf(url: string): Face {
   return 'other';
 }
 
-function sendAs(face: Face, req: FastifyRequest, reply: FastifyReply, err: unknown) {
+export function sendAs(face: Face, req: FastifyRequest, reply: FastifyReply, err: unknown) {
   if (face === 'adaxes') {
     const e = err instanceof AdaxesError ? err : toAdaxesError(err);
     if (e.status === 503) reply.header('Retry-After', '2');

@@ -12,6 +12,7 @@ import { registerGraphRoutes } from './graph/routes.js';
 import { adminRoutes } from './admin/routes.js';
 import { AccessRules } from './admin/access.js';
 import { frameworkErrors, rootErrorHandler } from './face-errors.js';
+import { checkParsedInput, checkRequestTarget, strictJson } from './request-checks.js';
 import { adaxesPlugin } from './adaxes/plugin.js';
 import { routeNotFound } from './adaxes/errors.js';
 import { sendGraphError, stampIds } from './graph/wire.js';
@@ -90,8 +91,11 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       frameworkErrors,
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
     app.addHook('onRequest', limitUrlLength);
+    app.addHook('onRequest', checkRequestTarget);
     app.addHook('onRequest', access.hook);
+    app.addHook('preValidation', checkParsedInput);
     app.setErrorHandler(rootErrorHandler);
+    strictJson(app);
     app.setNotFoundHandler((req, reply) => {
       const path = req.url.split('?')[0];
       if (path === '/api' || path.startsWith('/api/')) {
