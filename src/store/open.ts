@@ -1,5 +1,5 @@
 // Opens the one store: SQLite (file in the data dir, or in memory) or PostgreSQL, migrated to the current schema.
-import { existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -86,6 +86,18 @@ function memoryFile(): { path: string; remove: () => void } {
   return { path, remove };
 }
 
+/** Recursive mkdir reports ENOENT on a read-only file system: ask the nearest existing ancestor why. */
+function whyNotWritable(dir: string): unknown {
+  let d = dir;
+  while (!existsSync(d) && dirname(d) !== d) d = dirname(d);
+  try {
+    accessSync(d, constants.W_OK);
+    return undefined;
+  } catch (err) {
+    return err;
+  }
+}
+
 /** Files this size or smaller get SQLite's full quick_check at start; larger ones a check of the schema pages. */
 const FULL_CHECK_BYTES = 512 * 1024 * 1024;
 
@@ -108,7 +120,7 @@ async function openSqlite(location: string) {
     try {
       mkdirSync(dirname(path), { recursive: true });
     } catch (err) {
-      throw StoreOpenError.fromFs(err, path);
+      throw StoreOpenError.fromFs(whyNotWritable(dirname(path)) ?? err, path);
     }
   }
   const unlock = memory ? () => undefined : lockDataFile(path);
