@@ -85,6 +85,20 @@ describe('SQLite data dir safety', () => {
     expect(out).toMatch(/is damaged/);
   }, 120_000);
 
+  test('--in-memory keeps nothing: its RAM-backed file (shared with the reader threads) is gone after close', async () => {
+    const { readdirSync } = await import('node:fs');
+    const where = readdirSync('/dev/shm').length >= 0 ? '/dev/shm' : tmpdir();
+    const mine = () => readdirSync(where).filter((f) => f.startsWith(`tenantbox-memory-${process.pid}-`));
+    const before = mine().length;
+    const store = await openStore({ location: ':memory:' });
+    await store.write(async (tx) => tx.insertInto('meta').values({ key: 'k', value: 'v' }).execute());
+    // Read through a reader thread: it sees the writer's commit in the shared file.
+    expect((await store.db.selectFrom('meta').select('value').where('key', '=', 'k').executeTakeFirst())?.value).toBe('v');
+    expect(mine().length).toBeGreaterThan(before);
+    await store.close();
+    expect(mine().length).toBe(before);
+  });
+
   test('a file that is not a database at all is named as damaged', async () => {
     const dir = tempDir('notdb');
     const location = join(dir, 'tenantbox.sqlite');
