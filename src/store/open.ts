@@ -176,12 +176,21 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     afterClose = sqlite.release;
   }
   const migrate = async () => {
-    // Concurrent `create schema if not exists` can itself fail on a unique index: it runs under the same lock.
-    if (engine === 'postgres' && schema) await sql.raw(`create schema if not exists "${schema}"`).execute(db);
-    // Kysely looks for its bookkeeping tables in every schema unless told which one, so name it on PostgreSQL.
-    const migrator = new Migrator({ db, provider: migrationProvider(engine), ...(engine === 'postgres' ? { migrationTableSchema: schema ?? 'public' } : {}) });
-    const { error } = await migrator.migrateToLatest();
-    if (error) throw error instanceof Error ? error : new Error(String(error));
+    // Schema changes on a large tenant may run long: on PostgreSQL they get a connection without the read budget.
+    const mdb =
+      engine === 'postgres'
+        ? new Kysely<Database>({ dialect: new PostgresDialect({ pool: resilientPool({ connectionString: opts.location, schema, queryTimeoutMs: 0, max: 1 }) as unknown as pg.Pool }) })
+        : db;
+    try {
+      // Concurrent `create schema if not exists` can itself fail on a unique index: it runs under the same lock.
+      if (engine === 'postgres' && schema) await sql.raw(`create schema if not exists "${schema}"`).execute(mdb);
+      // Kysely looks for its bookkeeping tables in every schema unless told which one, so name it on PostgreSQL.
+      const migrator = new Migrator({ db: mdb, provider: migrationProvider(engine), ...(engine === 'postgres' ? { migrationTableSchema: schema ?? 'public' } : {}) });
+      const { error } = await migrator.migrateToLatest();
+      if (error) throw error instanceof Error ? error : new Error(String(error));
+    } finally {
+      if (mdb !== db) await mdb.destroy();
+    }
   };
   try {
     await exclusive(migrate);
