@@ -23,6 +23,8 @@ export interface Config {
   throttle: boolean;
   /** Injected Graph failures for testing clients' retry logic; undefined when off. */
   faults: FaultSpec | undefined;
+  /** Host names besides the machine's own that requests may carry (a container's service name, a proxy's name). */
+  allowedHosts: string[];
 }
 
 export class ConfigError extends Error {}
@@ -55,6 +57,7 @@ const DEFAULTS: Config = {
   adaxesSessionMinutes: 10,
   throttle: false,
   faults: undefined,
+  allowedHosts: [],
 };
 
 const ENV: Record<keyof Config, string> = {
@@ -73,6 +76,7 @@ const ENV: Record<keyof Config, string> = {
   adaxesSessionMinutes: 'TENANTBOX_ADAXES_SESSION_MINUTES',
   throttle: 'TENANTBOX_THROTTLE',
   faults: 'TENANTBOX_FAULTS',
+  allowedHosts: 'TENANTBOX_ALLOWED_HOSTS',
 };
 
 const FLAG: Record<keyof Config, string> = {
@@ -91,6 +95,7 @@ const FLAG: Record<keyof Config, string> = {
   adaxesSessionMinutes: '--adaxes-session-minutes',
   throttle: '--throttle',
   faults: '--faults',
+  allowedHosts: '--allowed-hosts',
 };
 
 function port(name: string, v: unknown): number {
@@ -120,6 +125,12 @@ function faultSpec(name: string, v: unknown): FaultSpec | undefined {
   } catch (err) {
     throw new ConfigError(`Invalid ${name}: ${(err as Error).message}`);
   }
+}
+
+function hostList(name: string, v: unknown): string[] {
+  const list = (Array.isArray(v) ? v.map(String) : String(v).split(',')).map((h) => h.trim()).filter(Boolean);
+  for (const h of list) if (!/^[a-z0-9.\-\[\]:]+$/i.test(h)) throw new ConfigError(`Invalid ${name}: '${h}' is not a host name.`);
+  return list;
 }
 
 /** Merges flags (already parsed), environment and defaults, validating every value. */
@@ -159,6 +170,7 @@ export function resolveConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env):
   if ((x = p('adaxesSessionMinutes'))) c.adaxesSessionMinutes = minutes(x.name, x.v);
   if ((x = p('throttle'))) c.throttle = bool(x.name, x.v);
   if ((x = p('faults'))) c.faults = faultSpec(x.name, x.v);
+  if ((x = p('allowedHosts'))) c.allowedHosts = hostList(x.name, x.v);
   if (c.inMemory && c.database) throw new ConfigError('Invalid --in-memory: cannot be combined with --database.');
   c.dataDir = resolve(c.dataDir);
   return c;

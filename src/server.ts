@@ -12,6 +12,9 @@ import { registerGraphRoutes } from './graph/routes.js';
 import { ensureIndexCurrent } from './directory/index-version.js';
 import { adminRoutes } from './admin/routes.js';
 import { adaxesConfigurationRoutes } from './admin/adaxes-routes.js';
+import { AccessRules } from './admin/access.js';
+import { frameworkErrors, rootErrorHandler } from './face-errors.js';
+import { checkParsedInput, checkRequestTarget, strictJson } from './request-checks.js';
 import { adaxesPlugin } from './adaxes/plugin.js';
 import { routeNotFound } from './adaxes/errors.js';
 import { sendGraphError, stampIds } from './graph/wire.js';
@@ -63,8 +66,11 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
   const image = config.seed && opts.image !== false ? (opts.image ?? shippedDemoImage()) : undefined;
   const store = await openStore({ location: storeLocation(config), pgSchema: opts.pgSchema, image });
   const dir = new Directory(store, DEMO_TENANT);
-  await ensureIndexCurrent(dir);
-  if (config.seed) await seedDemoTenant(dir);
+  // Nodes starting together on one database re-index and seed it once: the others wait, then find it done.
+  await store.exclusive(async () => {
+    await ensureIndexCurrent(dir);
+    if (config.seed) await seedDemoTenant(dir);
+  });
   const signingSecret = await hmacKey(store);
   const authenticator = createAuthenticator({ store, tenant: DEMO_TENANT });
 
@@ -92,6 +98,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       })
     : undefined;
 
+  const access = new AccessRules({ adminKey: config.adminKey, host: config.host, allowedHosts: config.allowedHosts });
   const build = async (https?: { key: string; cert: string }) => {
     const app = Fastify({
       https: https ? { ...https, maxHeaderSize: MAX_HEADER_BYTES } : null,
@@ -112,9 +119,15 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       childLoggerFactory: lazyChildLogger,
       trustProxy: false,
       routerOptions: { maxParamLength: MAX_URL_BYTES },
+      frameworkErrors,
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
     app.addHook('onRequest', limitUrlLength);
     registerRequestLog(app);
+    app.addHook('onRequest', checkRequestTarget);
+    app.addHook('onRequest', access.hook);
+    app.addHook('preValidation', checkParsedInput);
+    app.setErrorHandler(rootErrorHandler);
+    strictJson(app);
     app.setNotFoundHandler((req, reply) => {
       const path = req.url.split('?')[0];
       if (path === '/api' || path.startsWith('/api/')) {
@@ -124,7 +137,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       stampIds(req, reply);
       return sendGraphError(reply, new GraphError(404, 'BadRequest', `Resource not found for the segment '${path.split('/')[1] ?? ''}'.`));
     });
-    await app.register(adminRoutes, { dir, enabled: config.admin, adminKey: config.adminKey });
+    await app.register(adminRoutes, { dir, enabled: config.admin });
     await app.register(async (scope) => registerOAuth(scope, { store, tenant: DEMO_TENANT }));
     await app.register(graphPlugin, { router, throttle, faults: config.faults });
     await app.register(adaxesPlugin, { dir, config });

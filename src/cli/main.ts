@@ -24,6 +24,7 @@ program
   .addOption(new Option('--log-format <format>', 'pretty or json (default: pretty on a terminal, json otherwise)'))
   .option('--no-seed', 'do not create the demo tenant')
   .option('--admin-key <key>', 'require X-Admin-Key on /admin/*')
+  .option('--allowed-hosts <names>', 'comma-separated host names this server also answers to (behind a proxy or in a container)')
   .option('--no-admin', 'disable /admin/*')
   .option('--adaxes-token-minutes <n>', 'Adaxes token lifetime (default 30)')
   .option('--adaxes-session-minutes <n>', 'Adaxes session lifetime (default 10)')
