@@ -4,17 +4,9 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { StoreOpenError } from './open-errors.js';
+import { processAlive } from '../process-alive.js';
 
 const held = new Map<string, number>();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Takes the lock for `dbFile` (reentrant within this process); returns its release. */
 export function lockDataFile(dbFile: string): () => void {
@@ -42,7 +34,7 @@ export function lockDataFile(dbFile: string): () => void {
       /* half-written by a process that died while taking it: stale */
     }
     const sameHost = !owner.host || owner.host === hostname();
-    if (owner.pid && owner.pid !== process.pid && sameHost && alive(owner.pid))
+    if (owner.pid && owner.pid !== process.pid && sameHost && processAlive(owner.pid))
       throw new StoreOpenError(
         'locked',
         `The data file ${dbFile} is in use by another Tenantbox process (pid ${owner.pid}${owner.host ? ` on ${owner.host}` : ''}). Stop that process or use another --data-dir.`,
