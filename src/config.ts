@@ -25,6 +25,8 @@ export interface Config {
   faults: FaultSpec | undefined;
   /** Fixture files to serve instead of the demo tenant. */
   tenants: string[];
+  /** Host names besides the machine's own that requests may carry (a container's service name, a proxy's name). */
+  allowedHosts: string[];
 }
 
 export class ConfigError extends Error {}
@@ -58,6 +60,7 @@ const DEFAULTS: Config = {
   throttle: false,
   faults: undefined,
   tenants: [],
+  allowedHosts: [],
 };
 
 const ENV: Record<keyof Config, string> = {
@@ -77,6 +80,7 @@ const ENV: Record<keyof Config, string> = {
   throttle: 'TENANTBOX_THROTTLE',
   faults: 'TENANTBOX_FAULTS',
   tenants: 'TENANTBOX_TENANT',
+  allowedHosts: 'TENANTBOX_ALLOWED_HOSTS',
 };
 
 const FLAG: Record<keyof Config, string> = {
@@ -96,6 +100,7 @@ const FLAG: Record<keyof Config, string> = {
   throttle: '--throttle',
   faults: '--faults',
   tenants: '--tenant',
+  allowedHosts: '--allowed-hosts',
 };
 
 function port(name: string, v: unknown): number {
@@ -125,6 +130,12 @@ function faultSpec(name: string, v: unknown): FaultSpec | undefined {
   } catch (err) {
     throw new ConfigError(`Invalid ${name}: ${(err as Error).message}`);
   }
+}
+
+function hostList(name: string, v: unknown): string[] {
+  const list = (Array.isArray(v) ? v.map(String) : String(v).split(',')).map((h) => h.trim()).filter(Boolean);
+  for (const h of list) if (!/^[a-z0-9.\-\[\]:]+$/i.test(h)) throw new ConfigError(`Invalid ${name}: '${h}' is not a host name.`);
+  return list;
 }
 
 /** Merges flags (already parsed), environment and defaults, validating every value. */
@@ -165,6 +176,7 @@ export function resolveConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env):
   if ((x = p('throttle'))) c.throttle = bool(x.name, x.v);
   if ((x = p('faults'))) c.faults = faultSpec(x.name, x.v);
   if ((x = p('tenants'))) c.tenants = (Array.isArray(x.v) ? x.v.map(String) : String(x.v).split(delimiter)).filter((f) => f !== '').map((f) => resolve(f));
+  if ((x = p('allowedHosts'))) c.allowedHosts = hostList(x.name, x.v);
   if (c.inMemory && c.database) throw new ConfigError('Invalid --in-memory: cannot be combined with --database.');
   c.dataDir = resolve(c.dataDir);
   return c;

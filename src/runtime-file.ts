@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from './process-alive.js';
 
 export interface RuntimeInfo {
   pid: number;
@@ -60,22 +61,13 @@ export function writeRuntimeFiles(info: RuntimeInfo): () => void {
   };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** A runtime file's content, or undefined when missing, unreadable or (unless told otherwise) left by a process that is gone. */
 export function readRuntimeFile(path: string, opts: { alive?: boolean } = {}): RuntimeInfo | undefined {
   if (!existsSync(path)) return undefined;
   try {
     const info = JSON.parse(readFileSync(path, 'utf8')) as RuntimeInfo;
     if (typeof info.pid !== 'number' || typeof info.port !== 'number') return undefined;
-    if (opts.alive !== false && !alive(info.pid)) return undefined;
+    if (opts.alive !== false && !processAlive(info.pid)) return undefined;
     return info;
   } catch {
     return undefined;

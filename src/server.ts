@@ -12,6 +12,9 @@ import { registerGraphRoutes } from './graph/routes.js';
 import { ensureIndexCurrent } from './directory/index-version.js';
 import { adminRoutes } from './admin/routes.js';
 import { adaxesConfigurationRoutes } from './admin/adaxes-routes.js';
+import { AccessRules } from './admin/access.js';
+import { frameworkErrors, rootErrorHandler } from './face-errors.js';
+import { checkParsedInput, checkRequestTarget, strictJson } from './request-checks.js';
 import { adaxesPlugin } from './adaxes/plugin.js';
 import { routeNotFound } from './adaxes/errors.js';
 import { sendGraphError, stampIds } from './graph/wire.js';
@@ -63,12 +66,17 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
   // The shipped image holds the demo tenant; a server given a fixture starts from an empty store instead.
   const image = config.seed && !config.tenants.length && opts.image !== false ? (opts.image ?? shippedDemoImage()) : undefined;
   const store = await openStore({ location: storeLocation(config), pgSchema: opts.pgSchema, image });
+  // Nodes starting together on one database re-index and seed it once: the others wait, then find it done.
   // Re-indexing comes first, so that a tenant loaded now is indexed once, under the current table.
-  await ensureIndexCurrent(new Directory(store, await tenantOfStore(store.db)));
-  const tenant = await prepareTenant(store, { fixtures: config.tenants, seedDemo: config.seed }).catch(async (err: unknown) => {
-    await store.close();
-    throw err;
-  });
+  const tenant = await store
+    .exclusive(async () => {
+      await ensureIndexCurrent(new Directory(store, await tenantOfStore(store.db)));
+      return prepareTenant(store, { fixtures: config.tenants, seedDemo: config.seed });
+    })
+    .catch(async (err: unknown) => {
+      await store.close();
+      throw err;
+    });
   const dir = new Directory(store, tenant);
   const signingSecret = await hmacKey(store);
   const authenticator = createAuthenticator({ store, tenant });
@@ -97,6 +105,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       })
     : undefined;
 
+  const access = new AccessRules({ adminKey: config.adminKey, host: config.host, allowedHosts: config.allowedHosts });
   const build = async (https?: { key: string; cert: string }) => {
     const app = Fastify({
       https: https ? { ...https, maxHeaderSize: MAX_HEADER_BYTES } : null,
@@ -117,9 +126,15 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       childLoggerFactory: lazyChildLogger,
       trustProxy: false,
       routerOptions: { maxParamLength: MAX_URL_BYTES },
+      frameworkErrors,
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
     app.addHook('onRequest', limitUrlLength);
     registerRequestLog(app);
+    app.addHook('onRequest', checkRequestTarget);
+    app.addHook('onRequest', access.hook);
+    app.addHook('preValidation', checkParsedInput);
+    app.setErrorHandler(rootErrorHandler);
+    strictJson(app);
     app.setNotFoundHandler((req, reply) => {
       const path = req.url.split('?')[0];
       if (path === '/api' || path.startsWith('/api/')) {
@@ -129,7 +144,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       stampIds(req, reply);
       return sendGraphError(reply, new GraphError(404, 'BadRequest', `Resource not found for the segment '${path.split('/')[1] ?? ''}'.`));
     });
-    await app.register(adminRoutes, { dir, enabled: config.admin, adminKey: config.adminKey });
+    await app.register(adminRoutes, { dir, enabled: config.admin });
     await app.register(async (scope) => registerOAuth(scope, { store, tenant }));
     await app.register(graphPlugin, { router, throttle, faults: config.faults });
     await app.register(adaxesPlugin, { dir, config });

@@ -1,6 +1,5 @@
 // POST /admin/adaxes/accountTokens: mints an Adaxes account token (what New-AdmAccountToken does) and shows it once.
-// Guarded like the other /admin routes: off with --no-admin, X-Admin-Key required when an admin key is configured.
-import { timingSafeEqual } from 'node:crypto';
+// Guarded like the other /admin routes (admin/access.ts): off with --no-admin, key or loopback rules otherwise.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { createAccountToken } from '../directory/adaxes-accounts.js';
@@ -9,23 +8,12 @@ import { classifyIdentifier } from '../directory/ids.js';
 import { DirectoryError } from '../directory/model.js';
 import { isActiveDirectoryObject } from '../directory/on-prem-state.js';
 
-const sameKey = (a: string, b: string) => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
 const adminError = (status: number, code: string, message: string) => ({ status, body: { error: { code, message } } });
 
 export async function adaxesAdminRoutes(app: FastifyInstance, opts: { dir: Directory; config: Config }) {
   const { dir, config } = opts;
   if (!config.admin) return;
   app.post('/admin/adaxes/accountTokens', async (req, reply) => {
-    if (config.adminKey) {
-      const given = req.headers['x-admin-key'];
-      if (typeof given !== 'string' || !sameKey(given, config.adminKey))
-        return reply.code(401).send({ error: { code: 'unauthenticated', message: 'A valid X-Admin-Key header is required.' } });
-    }
     const body = (req.body ?? {}) as { user?: unknown; name?: unknown; expiresAt?: unknown };
     const fail = (e: { status: number; body: unknown }) => reply.code(e.status).send(e.body);
     if (typeof body.user !== 'string' || !body.user) return fail(adminError(400, 'invalidRequest', "'user' (userPrincipalName, id, DN or SID) is required."));

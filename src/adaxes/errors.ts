@@ -1,5 +1,6 @@
 // Adaxes' error vocabulary: every failure reaches the client as {message, code[, modelState][, innerError]}.
 import { DirectoryError } from '../directory/model.js';
+import { QueryTimeout, StoreUnavailable } from '../store/faults.js';
 
 export class AdaxesError extends Error {
   constructor(
@@ -33,6 +34,8 @@ export const routeNotFound = (path: string) => new AdaxesError(404, `No HTTP res
 /** Maps anything thrown while serving /api to an AdaxesError; unknown failures become 500 without detail. */
 export function toAdaxesError(err: unknown): AdaxesError {
   if (err instanceof AdaxesError) return err;
+  if (err instanceof StoreUnavailable) return new AdaxesError(503, 'The service is temporarily unavailable. Please retry later.', 'serviceUnavailable');
+  if (err instanceof QueryTimeout) return new AdaxesError(504, err.message, 'timeout');
   if (err instanceof DirectoryError) {
     if (err.kind === 'notFound') return new AdaxesError(404, err.message, 'notFound');
     if (err.kind === 'forbidden') return new AdaxesError(403, err.message, 'forbidden');

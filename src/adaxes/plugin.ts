@@ -21,6 +21,7 @@ export async function adaxesPlugin(app: FastifyInstance, opts: { dir: Directory;
     api.setErrorHandler((err, req, reply) => {
       const e = toAdaxesError(err);
       if (e.status >= 500) req.log.error({ err }, 'adaxes request failed');
+      if (e.status === 503) reply.header('Retry-After', '2');
       return reply.code(e.status).send(e.body());
     });
     api.addHook('onRequest', async (req) => {

@@ -25,6 +25,7 @@ program
   .option('--tenant <file>', 'serve this tenant fixture (YAML or JSON) instead of the demo tenant', (f: string, all: string[]) => [...all, f], [] as string[])
   .option('--no-seed', 'do not create the demo tenant')
   .option('--admin-key <key>', 'require X-Admin-Key on /admin/*')
+  .option('--allowed-hosts <names>', 'comma-separated host names this server also answers to (behind a proxy or in a container)')
   .option('--no-admin', 'disable /admin/*')
   .option('--adaxes-token-minutes <n>', 'Adaxes token lifetime (default 30)')
   .option('--adaxes-session-minutes <n>', 'Adaxes session lifetime (default 10)')

@@ -18,6 +18,7 @@ export async function serveCommand(flags: Record<string, unknown>) {
     logLevel: flags.logLevel,
     logFormat: flags.logFormat,
     adminKey: flags.adminKey,
+    allowedHosts: flags.allowedHosts,
     admin: flags.admin === false ? false : undefined,
     adaxesTokenMinutes: flags.adaxesTokenMinutes,
     adaxesSessionMinutes: flags.adaxesSessionMinutes,

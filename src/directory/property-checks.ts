@@ -3,6 +3,39 @@
 import { complexType, type MemberMeta } from '../schema/resources.js';
 import { DirectoryError, type Props } from './model.js';
 
+/**
+ * Longest values Graph documents, in characters (Learn: resources/user.md, "Maximum length is …"; group displayName
+ * and mailNickname from the group resource page in the seed). Keyed by resource label and property.
+ */
+const MAX_LENGTH: Record<string, number> = {
+  'User.city': 128,
+  'User.companyName': 64,
+  'User.country': 128,
+  'User.department': 64,
+  'User.displayName': 256,
+  'User.employeeId': 16,
+  'User.givenName': 64,
+  'User.jobTitle': 128,
+  'User.mailNickname': 64,
+  'User.mobilePhone': 64,
+  'User.postalCode': 40,
+  'User.state': 128,
+  'User.streetAddress': 1024,
+  'User.surname': 64,
+  'Group.displayName': 256,
+  'Group.mailNickname': 64,
+};
+
+/**
+ * Any other string: a cost limit rather than a documented one (directory attributes are short; a megabyte-long value
+ * would only make every index and search on it slow).
+ */
+export const MAX_STRING_LENGTH = 16 * 1024;
+
+export function maxLengthOf(label: string, name: string): number {
+  return MAX_LENGTH[`${label}.${name}`] ?? MAX_STRING_LENGTH;
+}
+
 export const invalidValue = (name: string, resourceLabel: string) =>
   new DirectoryError('invalid', `Invalid value specified for property '${name}' of resource '${resourceLabel}'.`, { property: name });
 
@@ -20,6 +53,7 @@ function checkPrimitive(name: string, label: string, type: string, v: unknown): 
               ? typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)
               : typeof v === 'string';
   if (!ok) throw invalidValue(name, label);
+  if (typeof v === 'string' && v.length > maxLengthOf(label, name) && type !== 'Edm.Binary') throw invalidValue(name, label);
 }
 
 function checkComplex(name: string, label: string, typeName: string, v: unknown): void {

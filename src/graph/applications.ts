@@ -29,8 +29,9 @@ import { permissionId } from '../auth/permissions.js';
 import { GRAPH_APP_ID } from '../auth/tokens.js';
 import { verifyKeyProof } from '../auth/client-assertion.js';
 import type { GraphContext, GraphRouter } from './router.js';
+import { selectOnly } from './select-only.js';
 import { type GraphKit, requireBody } from './kit.js';
-import { badRequest, notFound, unsupportedQuery } from './errors.js';
+import { badRequest, notFound } from './errors.js';
 import { contextUrl, selectFragment } from './shape.js';
 
 const PROPS = [
@@ -47,22 +48,6 @@ const PROPS = [
   'requiredResourceAccess',
   'signInAudience',
 ];
-
-function selectOf(ctx: GraphContext): string[] | undefined {
-  let select: string[] | undefined;
-  for (const [k, v] of Object.entries(ctx.query)) {
-    const key = k.toLowerCase();
-    if (key === '$select') {
-      select = [];
-      for (const s of String(v ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
-        const found = PROPS.find((p) => p.toLowerCase() === s.toLowerCase());
-        if (!found) throw badRequest(`Could not find a property named '${s}' on type 'microsoft.graph.application'.`);
-        select.push(found);
-      }
-    } else if (key.startsWith('$')) throw unsupportedQuery(`Query option '${k}' is not supported for this resource; only $select is.`);
-  }
-  return select;
-}
 
 export function applicationRoutes(g: GraphRouter, kit: GraphKit) {
   const store = kit.dir.store;
@@ -94,7 +79,7 @@ export function applicationRoutes(g: GraphRouter, kit: GraphKit) {
     (ctx.params.appId !== undefined ? await findApp(db, ctx.params.appId) : await findAppByObjectId(db, ctx.params.id)) ?? Promise.reject(notFound(ctx.params.appId ?? ctx.params.id));
 
   g.get('/applications', async (ctx) => {
-    const select = selectOf(ctx);
+    const select = selectOnly(ctx, 'application', PROPS);
     const value = await Promise.all((await listApps(db)).map(async (a) => pick(await doc(a), select)));
     return { body: { '@odata.context': contextUrl(ctx.origin, selectFragment('applications', select)), value } };
   });
@@ -107,7 +92,7 @@ export function applicationRoutes(g: GraphRouter, kit: GraphKit) {
   });
 
   const entity = async (ctx: GraphContext) => {
-    const select = selectOf(ctx);
+    const select = selectOnly(ctx, 'application', PROPS);
     return { body: { '@odata.context': contextUrl(ctx.origin, `${selectFragment('applications', select)}/$entity`), ...pick(await doc(await load(ctx)), select) } };
   };
   const patch = async (ctx: GraphContext) => {

@@ -3,32 +3,13 @@
 import type { Props } from '../directory/model.js';
 import { ROLE_TEMPLATES, activateRole, activatedRoles, addRoleMember, findRole, removeRoleMember, roleMembersSelect, roleTemplate, type DirectoryRole } from '../directory/directory-roles.js';
 import type { GraphContext, GraphRouter } from './router.js';
+import { selectOnly } from './select-only.js';
 import { type GraphKit, requireBody } from './kit.js';
-import { badRequest, notFound, unsupportedQuery } from './errors.js';
+import { badRequest, notFound } from './errors.js';
 import { contextUrl, selectFragment } from './shape.js';
 
 const ROLE_PROPS = ['id', 'deletedDateTime', 'description', 'displayName', 'roleTemplateId'];
 const TEMPLATE_PROPS = ['id', 'deletedDateTime', 'description', 'displayName'];
-
-/** Only $select is served on these collections. */
-function selectOf(ctx: GraphContext, type: string, allowed: readonly string[]): string[] | undefined {
-  let select: string[] | undefined;
-  for (const [k, v] of Object.entries(ctx.query)) {
-    const key = k.toLowerCase();
-    if (key === '$select') {
-      select = String(v ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-        .map((s) => {
-          const found = allowed.find((a) => a.toLowerCase() === s.toLowerCase());
-          if (!found) throw badRequest(`Could not find a property named '${s}' on type 'microsoft.graph.${type}'.`);
-          return found;
-        });
-    } else if (key.startsWith('$')) throw unsupportedQuery(`Query option '${k}' is not supported for this resource; only $select is.`);
-  }
-  return select;
-}
 
 const pick = (doc: Props, select?: readonly string[]) => (select?.length ? Object.fromEntries(['id', ...select.filter((s) => s !== 'id')].map((s) => [s, doc[s] ?? null])) : doc);
 
@@ -41,7 +22,7 @@ export function directoryRoleRoutes(g: GraphRouter, kit: GraphKit) {
   const byTemplate = async (templateId: string) => (await findRole(kit.dir.db, { templateId })) ?? Promise.reject(notFound(templateId));
 
   g.get('/directoryRoles', async (ctx) => {
-    const select = selectOf(ctx, 'directoryRole', ROLE_PROPS);
+    const select = selectOnly(ctx, 'directoryRole', ROLE_PROPS);
     const value = (await activatedRoles(kit.dir.db)).map((r) => pick(roleDoc(r), select));
     return { body: { '@odata.context': contextUrl(ctx.origin, selectFragment('directoryRoles', select)), value } };
   });
@@ -53,7 +34,7 @@ export function directoryRoleRoutes(g: GraphRouter, kit: GraphKit) {
     return { status: 201, body: { '@odata.context': contextUrl(ctx.origin, 'directoryRoles/$entity'), ...roleDoc(role) } };
   });
   const entity = (load: (ctx: GraphContext) => Promise<DirectoryRole>) => async (ctx: GraphContext) => {
-    const select = selectOf(ctx, 'directoryRole', ROLE_PROPS);
+    const select = selectOnly(ctx, 'directoryRole', ROLE_PROPS);
     return { body: { '@odata.context': contextUrl(ctx.origin, `${selectFragment('directoryRoles', select)}/$entity`), ...pick(roleDoc(await load(ctx)), select) } };
   };
   const fromId = (ctx: GraphContext) => byId(ctx.params.id);
@@ -87,11 +68,11 @@ export function directoryRoleRoutes(g: GraphRouter, kit: GraphKit) {
   }
 
   g.get('/directoryRoleTemplates', async (ctx) => {
-    const select = selectOf(ctx, 'directoryRoleTemplate', TEMPLATE_PROPS);
+    const select = selectOnly(ctx, 'directoryRoleTemplate', TEMPLATE_PROPS);
     return { body: { '@odata.context': contextUrl(ctx.origin, selectFragment('directoryRoleTemplates', select)), value: ROLE_TEMPLATES.map((t) => pick(templateDoc(t), select)) } };
   });
   g.get('/directoryRoleTemplates/{id}', async (ctx) => {
-    const select = selectOf(ctx, 'directoryRoleTemplate', TEMPLATE_PROPS);
+    const select = selectOnly(ctx, 'directoryRoleTemplate', TEMPLATE_PROPS);
     const t = roleTemplate(ctx.params.id);
     if (!t || t.id !== ctx.params.id.toLowerCase()) throw notFound(ctx.params.id);
     return { body: { '@odata.context': contextUrl(ctx.origin, `${selectFragment('directoryRoleTemplates', select)}/$entity`), ...pick(templateDoc(t), select) } };

@@ -4,27 +4,10 @@ import type { Props } from '../directory/model.js';
 import { type Sku, assignLicense, assignmentsOf, findSku, listSkus } from '../directory/licensing.js';
 import { isGuid } from '../directory/ids.js';
 import type { GraphContext, GraphRouter } from './router.js';
+import { selectOnly } from './select-only.js';
 import { type GraphKit, requireBody } from './kit.js';
-import { badRequest, notFound, unsupportedQuery } from './errors.js';
+import { badRequest, notFound } from './errors.js';
 import { contextUrl, project, selectFragment } from './shape.js';
-
-/** Only $select is supported on these resources, as on Graph. */
-function selectOnly(ctx: GraphContext, type: string, allowed: readonly string[]): string[] | undefined {
-  let select: string[] | undefined;
-  for (const [k, v] of Object.entries(ctx.query)) {
-    const key = k.toLowerCase();
-    if (key === '$select') {
-      select = String(v ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      for (const s of select)
-        if (!allowed.some((a) => a.toLowerCase() === s.toLowerCase())) throw badRequest(`Could not find a property named '${s}' on type 'microsoft.graph.${type}'.`);
-      select = select.map((s) => allowed.find((a) => a.toLowerCase() === s.toLowerCase())!);
-    } else if (key.startsWith('$')) throw unsupportedQuery(`Query option '${k}' is not supported for this resource; only $select is.`);
-  }
-  return select;
-}
 
 const pick = (doc: Props, select?: readonly string[]) => (select?.length ? Object.fromEntries(select.map((s) => [s, doc[s] ?? null])) : doc);
 

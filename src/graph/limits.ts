@@ -53,8 +53,8 @@ function hasNul(v: unknown, depth: number): boolean {
   return false;
 }
 
-/** Errors Node reports before there is a request (header overflow, malformed HTTP), answered in Graph's shape. */
-export function clientErrorHandler(err: Error & { code?: string }, socket: Socket) {
+/** Errors Node reports before there is a request (header overflow, malformed HTTP), in the shape of the face the request line names. */
+export function clientErrorHandler(err: Error & { code?: string; rawPacket?: Buffer }, socket: Socket) {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, code, message] =
     err.code === 'HPE_HEADER_OVERFLOW'
@@ -63,7 +63,13 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
         ? [408, 'RequestTimeout', 'The request was not received in time.']
         : [400, 'BadRequest', 'The request is not valid HTTP.'];
   const id = randomUUID();
-  const body = JSON.stringify({ error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': id, 'client-request-id': id } } });
+  const requestLine = err.rawPacket ? err.rawPacket.subarray(0, 256).toString('latin1').split('\r\n')[0] : '';
+  const adaxes = /^[A-Z]+ \/api(\/|\?| |$)/.test(requestLine);
+  const body = JSON.stringify(
+    adaxes
+      ? { message, code: code.charAt(0).toLowerCase() + code.slice(1) }
+      : { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': id, 'client-request-id': id } } },
+  );
   if (!socket.writable) return socket.destroy();
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nrequest-id: ${id}\r\nConnection: close\r\n\r\n${body}`,

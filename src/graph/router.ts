@@ -4,6 +4,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal.js';
 import { GraphError, badRequest } from './errors.js';
+import { requestOrigin } from './batch-step.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
 
@@ -208,7 +209,7 @@ export class GraphRouter {
         query: req.query as Record<string, string | undefined>,
         headers,
         body: req.body,
-        origin: `${req.protocol}://${req.headers.host ?? req.hostname}`,
+        origin: requestOrigin(req),
         path,
         cast: cast ? this.canonicalCast(r.opts.casts!, cast) : undefined,
         countOnly,

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GraphError } from './errors.js';
+import { QueryTimeout, StoreUnavailable } from '../store/faults.js';
 
 export const GRAPH_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 export const BODY_LIMIT = 4 * 1024 * 1024;
@@ -42,6 +43,9 @@ export function sendGraphError(reply: FastifyReply, err: GraphError) {
 /** Maps anything thrown while serving a Graph request to a GraphError; unknown failures become 500 without detail. */
 export function toGraphError(err: unknown): GraphError {
   if (err instanceof GraphError) return err;
+  if (err instanceof StoreUnavailable)
+    return new GraphError(503, 'serviceNotAvailable', 'The service is temporarily unavailable. Please retry later.', { 'Retry-After': String(err.retryAfterSeconds) });
+  if (err instanceof QueryTimeout) return new GraphError(504, 'generalException', err.message);
   const e = err as { code?: string; statusCode?: number; kind?: string; message?: string };
   if (e?.kind) {
     const kind = e.kind;

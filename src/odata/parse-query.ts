@@ -3,6 +3,7 @@ import type { ExpandItem, ODataQuery, OrderBy } from './ast.js';
 import { bindFilter, bindSearch, noSuchProperty, type AdvancedUse, type BindContext } from './bind.js';
 import { parseFilter } from './filter-parser.js';
 import { parseSearch } from './search-parser.js';
+import { checkFilterCost, checkSearchCost } from './limits.js';
 import { badRequest, GraphError, unsupportedQuery } from '../graph/errors.js';
 import { hasResource, resource as resourceMeta, resourceDisplayName, selectableProperties, topProperty } from '../schema/resources.js';
 
@@ -102,14 +103,20 @@ export function parseQuery(params: QueryParams, opts: ParseOptions): ODataQuery 
   }
 
   const filter = option(params, '$filter');
-  if (filter !== undefined) query.filter = bindFilter(parseFilter(filter), ctx);
+  if (filter !== undefined) {
+    const syntax = parseFilter(filter);
+    checkFilterCost(syntax, advanced);
+    query.filter = bindFilter(syntax, ctx);
+  }
 
   const search = option(params, '$search');
   if (search !== undefined) {
     if (!opts.consistencyLevelEventual) throw searchNeedsHeader();
     const text = search.trim();
     // The header alone enables $search; its error names only the header (graph-notes §2).
-    query.search = bindSearch(parseSearch(text), ctx);
+    const syntax = parseSearch(text);
+    checkSearchCost(syntax);
+    query.search = bindSearch(syntax, ctx);
   }
 
   const orderby = option(params, '$orderby');

@@ -1,20 +1,33 @@
 // Opens the one store: SQLite (file in the data dir, or in memory) or PostgreSQL, migrated to the current schema.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
+import type pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import { openImage } from './image-check.js';
 import type { Database, Engine } from './schema.js';
+import { SplitSqliteDialect, SplitSqliteDriver, type StatementSource } from './sqlite-driver.js';
+import { SqliteReaders } from './sqlite-readers.js';
+import { lockDataFile } from './sqlite-lock.js';
+import { StoreOpenError } from './open-errors.js';
+import { StoreUnavailable, classifyStoreError } from './faults.js';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
+
+/** Longest a read may run before it is cancelled (PostgreSQL statement_timeout; SQLite by stopping its reader). */
+export const DEFAULT_QUERY_BUDGET_MS = 15_000;
 
 export interface StoreOptions {
   /** `postgres://…` selects PostgreSQL; otherwise a SQLite file path, or `:memory:`. */
   location: string;
   /** Schema for PostgreSQL (lets tests and parallel servers share one database). */
   pgSchema?: string;
+  /** Time budget of one read query. */
+  queryBudgetMs?: number;
   /**
    * The bytes of a SQLite database to start from when the store is new (in memory, or a file not yet there); used
    * only when its migrations are exactly the current ones, so a stale image falls back to an empty store.
@@ -27,33 +40,13 @@ export interface Store {
   engine: Engine;
   /** Runs `fn` as the only writer: writes are serialised so the change log's order is the commit order. */
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs `fn` while no other node runs an `exclusive` section on this store (start-up work: migrations, seeding). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
   /** SQLite only: the whole database as bytes (a file's content), e.g. to keep as a start image. */
   image?(): Buffer;
 }
 
-let pgModule: Promise<typeof import('pg').default> | undefined;
-/** pg is loaded only for PostgreSQL stores, so SQLite start-ups do not pay for it. */
-function loadPg() {
-  return (pgModule ??= import('pg').then((m) => {
-    // bigint columns come back as strings from pg; every bigint here (sequences, counts) fits a JS number.
-    m.default.types.setTypeParser(20, (v) => Number(v));
-    return m.default;
-  }));
-}
-
-/** Opens the SQLite database, from `image` when the store is new and the image is current. */
-async function openSqlite(location: string, image: Uint8Array | undefined): Promise<SqliteDatabase.Database> {
-  const fresh = location === ':memory:' || !existsSync(location);
-  const loaded = fresh && image ? openImage(image, Object.keys(await migrationProvider('sqlite').getMigrations())) : undefined;
-  if (location === ':memory:') return loaded ?? new SqliteDatabase(location);
-  mkdirSync(dirname(location), { recursive: true });
-  if (loaded) {
-    loaded.close();
-    writeFileSync(location, image!, { flag: 'wx' });
-  }
-  return new SqliteDatabase(location);
-}
 
 const WRITE_LOCK_KEY = 7_482_001;
 
@@ -61,10 +54,13 @@ const WRITE_LOCK_KEY = 7_482_001;
  * Kysely prepares every statement anew; preparing costs as much as running a keyed lookup. Query texts repeat
  * (values are bound parameters), so prepared statements are kept, bounded, and a busy one (mid-iteration) is never shared.
  */
-function withStatementCache(file: SqliteDatabase.Database) {
+function withStatementCache(file: SqliteDatabase.Database): StatementSource & { inTransaction: boolean } {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => file.close(),
+    get inTransaction() {
+      return file.inTransaction;
+    },
     prepare(text: string) {
       const hit = cache.get(text);
       if (hit && !hit.busy) return hit;
@@ -78,51 +74,181 @@ function withStatementCache(file: SqliteDatabase.Database) {
   };
 }
 
-export async function openStore(opts: StoreOptions): Promise<Store> {
-  const engine: Engine = /^postgres(ql)?:\/\//.test(opts.location) ? 'postgres' : 'sqlite';
-  let db: Db;
-  let raw: SqliteDatabase.Database | undefined;
-  const schema = opts.pgSchema?.replace(/[^a-z0-9_]/gi, '');
-  if (engine === 'postgres') {
-    const pg = await loadPg();
-    if (schema) {
-      const setup = new pg.Client({ connectionString: opts.location });
-      await setup.connect();
+/** In-memory stores live in a file of their own in RAM-backed temp space, so reader threads can share them; deleted on close. */
+function memoryFile(): { path: string; remove: () => void } {
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const path = join(base, `tenantbox-memory-${process.pid}-${randomUUID()}.sqlite`);
+  const remove = () => {
+    for (const suffix of ['', '-wal', '-shm']) {
       try {
-        await setup.query(`create schema if not exists "${schema}"`);
-      } finally {
-        await setup.end();
+        unlinkSync(path + suffix);
+      } catch {
+        /* not there */
       }
     }
-    // The schema goes in the startup packet, so every pooled connection sees it from its first query.
-    const pool = new pg.Pool({ connectionString: opts.location, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  } else {
-    const file = (raw = await openSqlite(opts.location, opts.image));
+  };
+  process.once('exit', remove);
+  return { path, remove };
+}
+
+/** Recursive mkdir reports ENOENT on a read-only file system: ask the nearest existing ancestor why. */
+function whyNotWritable(dir: string): unknown {
+  let d = dir;
+  while (!existsSync(d) && dirname(d) !== d) d = dirname(d);
+  try {
+    accessSync(d, constants.W_OK);
+    return undefined;
+  } catch (err) {
+    return err;
+  }
+}
+
+/** Files this size or smaller get SQLite's full quick_check at start; larger ones a check of the schema pages. */
+const FULL_CHECK_BYTES = 512 * 1024 * 1024;
+
+function checkIntegrity(file: SqliteDatabase.Database, path: string) {
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    /* new file */
+  }
+  const rows = size <= FULL_CHECK_BYTES ? (file.pragma('quick_check(5)') as { quick_check: string }[]) : (file.prepare('select count(*) as n from sqlite_schema').all(), [{ quick_check: 'ok' }]);
+  const problems = rows.map((r) => r.quick_check).filter((m) => m !== 'ok');
+  if (problems.length) throw new StoreOpenError('damaged', `The SQLite file ${path} is damaged (integrity check: ${problems.join('; ')}). Restore it from a backup, or move it away to start with a fresh tenant.`);
+}
+
+/** Writes the start image as the store's file when the store is new and the image holds the current migrations. */
+async function placeImage(path: string, image: Uint8Array) {
+  if (existsSync(path)) return;
+  const loaded = openImage(image, Object.keys(await migrationProvider('sqlite').getMigrations()));
+  if (!loaded) return;
+  loaded.close();
+  writeFileSync(path, image, { flag: 'wx' });
+}
+
+async function openSqlite(location: string, image: Uint8Array | undefined) {
+  const memory = location === ':memory:' ? memoryFile() : undefined;
+  const path = memory?.path ?? location;
+  if (!memory) {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (err) {
+      throw StoreOpenError.fromFs(whyNotWritable(dirname(path)) ?? err, path);
+    }
+  }
+  const unlock = memory ? () => undefined : lockDataFile(path);
+  let file: SqliteDatabase.Database | undefined;
+  try {
+    if (image) await placeImage(path, image);
+    file = new SqliteDatabase(path);
     file.pragma('journal_mode = WAL');
     // FULL makes every acknowledged commit durable across a process kill or power loss.
     file.pragma('synchronous = FULL');
     file.pragma('busy_timeout = 10000');
     file.pragma('foreign_keys = OFF');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
+    checkIntegrity(file, path);
+  } catch (err) {
+    file?.close();
+    unlock();
+    memory?.remove();
+    throw StoreOpenError.fromFs(err, path);
   }
-  // Kysely looks for its bookkeeping tables in every schema unless told which one, so name it on PostgreSQL.
-  const migrator = new Migrator({ db, provider: migrationProvider(engine), ...(engine === 'postgres' ? { migrationTableSchema: schema ?? 'public' } : {}) });
-  const { error } = await migrator.migrateToLatest();
-  if (error) {
-    await db.destroy();
-    throw error instanceof Error ? error : new Error(String(error));
+  const driver = new SplitSqliteDriver(withStatementCache(file), undefined);
+  const release = () => {
+    unlock();
+    memory?.remove();
+  };
+  return { driver, path, release, file };
+}
+
+/** host:port/database of a connection string, without credentials. */
+function describePg(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return 'the configured database';
   }
+}
+
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  const engine: Engine = /^postgres(ql)?:\/\//.test(opts.location) ? 'postgres' : 'sqlite';
+  const budgetMs = opts.queryBudgetMs ?? DEFAULT_QUERY_BUDGET_MS;
+  const schema = opts.pgSchema?.replace(/[^a-z0-9_]/gi, '');
+  let db: Db;
+  let exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
+  let afterClose = () => undefined as void;
+  let sqlite: Awaited<ReturnType<typeof openSqlite>> | undefined;
+  // pg is loaded only for PostgreSQL stores, so SQLite start-ups do not pay for it.
+  const postgres = engine === 'postgres' ? await import('./postgres.js') : undefined;
+  if (postgres) {
+    const { resilientPool, withSchemaLock } = postgres;
+    const pool = resilientPool({ connectionString: opts.location, schema, queryTimeoutMs: budgetMs });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
+    exclusive = (fn) => withSchemaLock(opts.location, schema, () => fn());
+  } else {
+    sqlite = await openSqlite(opts.location, opts.image);
+    db = new Kysely<Database>({ dialect: new SplitSqliteDialect(sqlite.driver) });
+    exclusive = (fn) => fn();
+    afterClose = sqlite.release;
+  }
+  const migrate = async () => {
+    // Schema changes on a large tenant may run long: on PostgreSQL they get a connection without the read budget.
+    const mdb =
+      postgres
+        ? new Kysely<Database>({ dialect: new PostgresDialect({ pool: postgres.resilientPool({ connectionString: opts.location, schema, queryTimeoutMs: 0, max: 1 }) as unknown as pg.Pool }) })
+        : db;
+    try {
+      // Concurrent `create schema if not exists` can itself fail on a unique index: it runs under the same lock.
+      if (engine === 'postgres' && schema) await sql.raw(`create schema if not exists "${schema}"`).execute(mdb);
+      // Kysely looks for its bookkeeping tables in every schema unless told which one, so name it on PostgreSQL.
+      const migrator = new Migrator({ db: mdb, provider: migrationProvider(engine), ...(engine === 'postgres' ? { migrationTableSchema: schema ?? 'public' } : {}) });
+      const { error } = await migrator.migrateToLatest();
+      if (error) throw error instanceof Error ? error : new Error(String(error));
+    } finally {
+      if (mdb !== db) await mdb.destroy();
+    }
+  };
+  try {
+    await exclusive(migrate);
+  } catch (err) {
+    await db.destroy().catch(() => undefined);
+    afterClose();
+    if (engine === 'sqlite') throw StoreOpenError.fromFs(err, sqlite!.path);
+    const c = classifyStoreError(err, budgetMs);
+    if (c instanceof StoreUnavailable) throw new StoreOpenError('unreachable', `Cannot reach PostgreSQL at ${describePg(opts.location)} (${c.reason}).`);
+    throw err;
+  }
+  // Readers start once the schema exists; they only ever see migrated files.
+  if (sqlite) sqlite.driver.readers = new SqliteReaders(sqlite.path, budgetMs);
+  const lockKey = postgres ? postgres.schemaLockKey(schema) : 0;
   return {
     db,
     engine,
+    exclusive,
     async write(fn) {
       return db.transaction().execute(async (tx) => {
-        if (engine === 'postgres') await sql`select pg_advisory_xact_lock(${WRITE_LOCK_KEY})`.execute(tx);
+        // Writes are exempt from the read budget (bulk loads, waiting for the lock) and serialised per schema.
+        if (engine === 'postgres') await sql`select set_config('statement_timeout', '0', true), pg_advisory_xact_lock(${WRITE_LOCK_KEY}, ${lockKey})`.execute(tx);
         return fn(tx);
       });
     },
-    close: () => db.destroy(),
-    ...(raw ? { image: () => raw!.serialize() } : {}),
+    async close() {
+      await db.destroy();
+      afterClose();
+    },
+    ...(sqlite
+      ? {
+          image: () => {
+            const bytes = sqlite!.file.serialize();
+            // The header's format bytes say WAL; an image marked so cannot be opened from memory, so mark it as a
+            // rollback-journal file (opening it as a store turns WAL on again).
+            bytes[18] = 1;
+            bytes[19] = 1;
+            return bytes;
+          },
+        }
+      : {}),
   };
 }

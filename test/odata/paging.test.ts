@@ -67,7 +67,9 @@ for (const engine of ENGINES) {
       let stop = false;
       const writer = (async () => {
         let n = 0;
-        while (!stop) {
+        // Bounded: with reads on their own threads (SQLite) or connections (PostgreSQL), an unbounded writer can add
+        // rows ahead of the cursor faster than the walk reads them, and no walk would ever end.
+        while (!stop && n < 2000) {
           const doc = { id: newId(), displayName: `Dev 0${n++} new`, physicalIds: [] };
           await writeDocs(store.db, 'device', [doc]);
         }

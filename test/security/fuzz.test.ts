@@ -8,6 +8,7 @@ import { DEMO_PASSWORD } from '../../src/directory/demo-data.js';
 import { ENGINES } from '../support/stores.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { expectGraphError, fetchWithin, storeDigest } from '../reliability/support.js';
+import { expectNoEngineText } from './engine-text.js';
 
 const RUNS = { bodies: 120, odata: 300, ids: 200, tokens: 150, jwts: 150 };
 const INJECTIONS = [
@@ -44,6 +45,7 @@ describe.each(ENGINES)('hostile input (%s)', (engine) => {
     const r = await fetchWithin(`${s.graph}${path}`, { ...init, headers }, 10_000);
     expect(r.status, `${init.method ?? 'GET'} ${path.slice(0, 300)} → ${r.status} ${r.text.slice(0, 300)}`).toBeLessThan(500);
     if (r.status >= 400) expectGraphError(r.body, r.status);
+    expectNoEngineText(r.text, `${init.method ?? 'GET'} ${path.slice(0, 200)}`);
     totalRuns++;
     return r;
   };
@@ -160,6 +162,7 @@ describe.each(ENGINES)('hostile input (%s)', (engine) => {
       fc.array(fc.tuple(fc.constantFrom('CN', 'OU', 'DC', 'cn', 'X', ''), fc.string({ maxLength: 12 })), { minLength: 1, maxLength: 5 }).map((rdns) => rdns.map(([k, v]) => `${k}=${v}`).join(',')),
       fc.array(fc.nat(), { minLength: 1, maxLength: 8 }).map((n) => `S-1-5-21-${n.join('-')}`),
       fc.uuid().map((u) => `<GUID=${u}>`),
+      fc.string({ maxLength: 20 }).map((x) => `CN=${x}\u0000,DC=example,DC=com`),
     );
     const request = fc.oneof(
       identity.map((id) => ['GET', `/api/directoryObjects?directoryObject=${encodeURIComponent(id)}`, undefined] as const),
@@ -176,6 +179,7 @@ describe.each(ENGINES)('hostile input (%s)', (engine) => {
         expect(r.status, `${method} ${path.slice(0, 300)} → ${r.status} ${r.text.slice(0, 300)}`).toBeLessThan(500);
         // Adaxes' error shape; a random identity never resolves, so no write can succeed.
         if (r.status >= 400) expect(typeof r.body?.message).toBe('string');
+        expectNoEngineText(r.text, `${method} ${path.slice(0, 200)}`);
         if (method !== 'GET' && r.status < 300) expect(JSON.stringify(r.body)).not.toMatch(/"resultType":\s*0\b/);
         totalRuns++;
       }),

@@ -1,0 +1,86 @@
+// The PostgreSQL pool, made to survive its database: a lost connection (backend terminated, server restarted,
+// fail-over) never reaches the process as an unhandled 'error' event; broken clients are dropped and new ones
+// opened on demand; a query that cannot reach the server fails as StoreUnavailable, which faces answer with 503.
+import pg from 'pg';
+import { StoreUnavailable, classifyStoreError } from './faults.js';
+
+// bigint columns come back as strings from pg; every bigint here (sequences, counts) fits a JS number.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export interface PgPoolOptions {
+  connectionString: string;
+  schema?: string;
+  /** statement_timeout for every statement outside the serialised write transactions. */
+  queryTimeoutMs: number;
+  max?: number;
+}
+
+/** 32-bit FNV-1a of the schema name: advisory lock keys of one schema never collide with another schema's. */
+export function schemaLockKey(schema: string | undefined): number {
+  let h = 0x811c9dc5;
+  for (const ch of schema ?? 'public') h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+  return h | 0;
+}
+
+/** A pg.Pool look-alike for Kysely's PostgresDialect whose errors are classified and whose clients cannot crash us. */
+export function resilientPool(opts: PgPoolOptions) {
+  const options = [`-c statement_timeout=${opts.queryTimeoutMs}`, ...(opts.schema ? [`-c search_path=${opts.schema}`] : [])].join(' ');
+  const pool = new pg.Pool({
+    connectionString: opts.connectionString,
+    max: opts.max ?? 10,
+    // The schema and the time budget go in the startup packet, so every pooled connection has them from its first query.
+    options,
+    connectionTimeoutMillis: 5_000,
+    keepAlive: true,
+  });
+  // An idle client whose backend died: pg-pool removes it and emits here; without a listener the process would exit.
+  pool.on('error', () => undefined);
+  // A checked-out client whose backend dies between queries emits 'error' on itself, and pg-pool has removed its own
+  // listener while the client is lent out: this one stays for the client's life. Its next query fails and it is discarded.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  const classify = (err: unknown) => classifyStoreError(err, opts.queryTimeoutMs);
+  return {
+    pool,
+    async connect() {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw classify(err);
+      }
+      let broken: Error | undefined;
+      return {
+        async query(text: string, values?: unknown[]) {
+          try {
+            return await client.query(text, values);
+          } catch (err) {
+            const c = classify(err);
+            if (c instanceof StoreUnavailable) broken = err as Error;
+            throw c;
+          }
+        },
+        // A client that lost its connection is destroyed rather than returned to the pool.
+        release: () => client.release(broken),
+      };
+    },
+    end: () => pool.end(),
+  };
+}
+
+/** Runs `fn` holding a session advisory lock for `schema` on a connection of its own (migrations, the demo seed). */
+export async function withSchemaLock<T>(connectionString: string, schema: string | undefined, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    throw classifyStoreError(err, 0);
+  }
+  try {
+    await client.query('select pg_advisory_lock($1, $2)', [7_482_002, schemaLockKey(schema)]);
+    return await fn(client);
+  } finally {
+    await client.query('select pg_advisory_unlock($1, $2)', [7_482_002, schemaLockKey(schema)]).catch(() => undefined);
+    await client.end().catch(() => undefined);
+  }
+}
