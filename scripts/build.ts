@@ -13,7 +13,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { DEMO_IMAGE_FILE, buildDemoImage } from '../src/directory/demo-image.js';
+import { DEMO_IMAGE_FILE, buildDemoImage } from '../src/tenants/demo-image.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');

@@ -28,7 +28,7 @@ import { certPath, loadTls } from './auth/tls.js';
 import { lazyChildLogger } from './lazy-logger.js';
 import { redactUrl, registerRequestLog, withLogDetail } from './request-log.js';
 import { defaultLogFormat, prettyStream } from './log-format.js';
-import { shippedDemoImage } from './directory/demo-image.js';
+import { shippedDemoImage } from './tenants/demo-image.js';
 import { writeRuntimeFiles, type RuntimeInfo } from './runtime-file.js';
 import { hmacKey } from './auth/keys.js';
 import { Throttle } from './graph/throttle.js';

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildDemoImage } from '../../src/directory/demo-image.js';
+import { buildDemoImage } from '../../src/tenants/demo-image.js';
 import { MARKER_KEY } from '../../src/tenants/demo-tenant.js';
 import { HMAC_KEY_META, SIGNING_KEY_META } from '../../src/auth/keys.js';
 

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { certPath, loadTls } from '../../src/auth/tls.js';
-import { buildDemoImage } from '../../src/directory/demo-image.js';
+import { buildDemoImage } from '../../src/tenants/demo-image.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 

@@ -2,10 +2,10 @@
 // as database bytes, so a new store starts with the demo tenant without rebuilding it object by object.
 import { readFileSync } from 'node:fs';
 import { openStore } from '../store/open.js';
-import { Directory } from './directory.js';
-import { DEMO_TENANT } from './demo-data.js';
-import { seedDemoTenant } from '../tenants/demo-tenant.js';
-import { ensureIndexCurrent } from './index-version.js';
+import { Directory } from '../directory/directory.js';
+import { DEMO_TENANT } from '../directory/demo-data.js';
+import { seedDemoTenant } from './demo-tenant.js';
+import { ensureIndexCurrent } from '../directory/index-version.js';
 
 export const DEMO_IMAGE_FILE = 'demo-tenant.sqlite';
 
