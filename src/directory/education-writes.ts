@@ -1,13 +1,12 @@
 // Writing the education roster as Graph's /education endpoints do (EduRoster.ReadWrite.All): classes (Microsoft 365
 // groups with the class facet), schools (administrative units with the school facet) and education users, created,
 // updated and deleted with CSDL-checked bodies, and the roster's relations by $ref. Each call is one transaction.
-import { resource } from '../schema/resources.js';
 import { hashSecret } from './credentials.js';
 import type { Directory } from './directory.js';
 import { EDUCATION_BASE } from './education.js';
 import { type DirObject, DirectoryError, type Facet, type LinkKind, type Props } from './model.js';
 import { setPasswordHash } from './on-prem.js';
-import { checkValue } from './property-checks.js';
+import { type WriteRules, blankProps, checkUpn, checkWriteBody, invalid } from './write-body.js';
 
 const LABEL: Record<Facet, string> = { educationClass: 'EducationClass', educationSchool: 'EducationSchool', educationUser: 'EducationUser' };
 
@@ -29,52 +28,12 @@ const REQUIRED: Record<Facet, string[]> = {
 
 const NOT_NULL = new Set(['displayName', 'accountEnabled', 'userPrincipalName', 'mailNickname']);
 
-const invalid = (message: string, property?: string) => new DirectoryError('invalid', message, property ? { property } : {});
+const rulesOf = (facet: Facet): WriteRules => ({ resource: facet, label: LABEL[facet], readOnly: READ_ONLY[facet], required: REQUIRED[facet], notNull: NOT_NULL, signsIn: facet === 'educationUser' });
+
 const notFound = (id: string) => new DirectoryError('notFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`, { id });
 
-function parseBody(facet: Facet, body: Props, mode: 'create' | 'update'): { props: Props; password?: string } {
-  const meta = resource(facet).properties;
-  const props: Props = {};
-  let password: string | undefined;
-  for (const [name, value] of Object.entries(body)) {
-    if (name.startsWith('@')) continue;
-    if (!Object.prototype.hasOwnProperty.call(meta, name)) throw invalid(`Invalid property '${name}'.`, name);
-    if (READ_ONLY[facet].has(name)) throw invalid(`Property '${name}' is read-only and cannot be set.`, name);
-    checkValue(name, LABEL[facet], meta[name], value, NOT_NULL.has(name));
-    if (name === 'passwordProfile') {
-      const p = value as { password?: unknown } | null;
-      if (p && p.password !== undefined) {
-        if (typeof p.password !== 'string' || p.password.length < 8)
-          throw invalid('The specified password does not comply with password complexity requirements. Please provide a different password.', 'passwordProfile');
-        password = p.password;
-      }
-      continue;
-    }
-    props[name] = value;
-  }
-  if (mode === 'create') {
-    for (const name of REQUIRED[facet]) if (!(name in body) || body[name] === null) throw invalid(`Property '${name}' is required when creating the object.`, name);
-    if (facet === 'educationUser' && password === undefined) throw invalid("The passwordProfile of a new user needs a 'password'.", 'passwordProfile');
-  }
-  return { props, password };
-}
-
-function checkUpn(dir: Directory, upn: unknown) {
-  const domain = typeof upn === 'string' ? /^[^@\s]+@([^@\s]+)$/.exec(upn)?.[1]?.toLowerCase() : undefined;
-  const tenant = dir.tenant.domain.toLowerCase();
-  if (!domain || (domain !== tenant && !domain.endsWith(`.${tenant}`)))
-    throw invalid('The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.', 'userPrincipalName');
-}
-
-/** Every CSDL property of the resource, unset. */
-function blank(name: string): Props {
-  const out: Props = {};
-  for (const p of Object.values(resource(name).properties)) if (p.name !== 'id') out[p.name] = p.collection ? [] : null;
-  return out;
-}
-
 export async function createEducationObject(dir: Directory, facet: Facet, body: Props): Promise<DirObject> {
-  const { props, password } = parseBody(facet, body, 'create');
+  const { props, password } = checkWriteBody(rulesOf(facet), body, 'create');
   if (facet === 'educationUser') checkUpn(dir, props.userPrincipalName);
   const hash = password ? await hashSecret(password) : undefined;
   const now = new Date().toISOString();
@@ -85,8 +44,8 @@ export async function createEducationObject(dir: Directory, facet: Facet, body: 
       const nick = String(props.mailNickname);
       const mail = `${nick}@${dir.tenant.domain}`;
       const doc: Props = {
-        ...blank('group'),
-        ...blank('educationClass'),
+        ...blankProps('group'),
+        ...blankProps('educationClass'),
         ...props,
         mailEnabled: true,
         securityEnabled: false,
@@ -100,8 +59,8 @@ export async function createEducationObject(dir: Directory, facet: Facet, body: 
       };
       return w.create({ type: 'group', facet, dn: null, sid, props: doc });
     }
-    if (facet === 'educationSchool') return w.create({ type: 'administrativeUnit', facet, props: { ...blank('administrativeUnit'), ...blank('educationSchool'), ...props } });
-    const doc: Props = { ...blank('user'), ...blank('educationUser'), ...props, createdDateTime: now, userType: props.userType ?? 'Member', passwordProfile: null, mail: null, proxyAddresses: [] };
+    if (facet === 'educationSchool') return w.create({ type: 'administrativeUnit', facet, props: { ...blankProps('administrativeUnit'), ...blankProps('educationSchool'), ...props } });
+    const doc: Props = { ...blankProps('user'), ...blankProps('educationUser'), ...props, createdDateTime: now, userType: props.userType ?? 'Member', passwordProfile: null, mail: null, proxyAddresses: [] };
     const user = await w.create({ type: 'user', facet, props: doc });
     await setPasswordHash(w, user.id, hash!);
     return user;
@@ -116,7 +75,7 @@ async function loadFacet(w: Parameters<Parameters<Directory['write']>[0]>[0], fa
 
 /** PATCH: properties left out keep their values; returns the object as it is afterwards. */
 export async function updateEducationObject(dir: Directory, facet: Facet, id: string, body: Props): Promise<DirObject> {
-  const { props, password } = parseBody(facet, body, 'update');
+  const { props, password } = checkWriteBody(rulesOf(facet), body, 'update');
   if (facet === 'educationUser' && 'userPrincipalName' in props) checkUpn(dir, props.userPrincipalName);
   const hash = password ? await hashSecret(password) : undefined;
   return dir.write(async (w) => {
