@@ -120,6 +120,23 @@ export async function passwordCredentialsOf(db: Db | Tx, clientId: string): Prom
 
 const unknownApp = (clientId: string) => new DirectoryError('notFound', `Resource '${clientId}' does not exist or one of its queried reference-property objects are not present.`);
 
+type CredentialColumn = keyof CredentialRow;
+
+/**
+ * Reads one of the app's credential lists, lets `change` return the new list (or undefined to leave it), and writes
+ * it back, all in one write; true when the list was written.
+ */
+async function editCredentials<T>(store: Store, clientId: string, column: CredentialColumn, change: (list: T[]) => T[] | undefined): Promise<boolean> {
+  return store.write(async (tx) => {
+    const row = await rowOf(tx, clientId);
+    if (!row) throw unknownApp(clientId);
+    const next = change(JSON.parse(row[column]) as T[]);
+    if (!next) return false;
+    await tx.updateTable('apps').set({ [column]: JSON.stringify(next) }).where('client_id', '=', clientId.trim().toLowerCase()).execute();
+    return true;
+  });
+}
+
 /** Replaces the app's key credentials (Graph's PATCH of `keyCredentials`) in one write. */
 export async function setKeyCredentials(store: Store, clientId: string, keys: StoredKeyCredential[]): Promise<void> {
   await store.write(async (tx) => {
@@ -131,27 +148,18 @@ export async function setKeyCredentials(store: Store, clientId: string, keys: St
 /** Adds one certificate; a key id already present is refused. */
 export async function addKeyCredential(store: Store, clientId: string, input: NewKeyCredential): Promise<StoredKeyCredential> {
   const cred = keyCredentialOf(input);
-  await store.write(async (tx) => {
-    const row = await rowOf(tx, clientId);
-    if (!row) throw unknownApp(clientId);
-    const keys = JSON.parse(row.key_credentials) as StoredKeyCredential[];
+  await editCredentials<StoredKeyCredential>(store, clientId, 'key_credentials', (keys) => {
     if (keys.some((k) => k.keyId === cred.keyId)) throw new DirectoryError('conflict', `Key credential with keyId '${cred.keyId}' already exists.`);
-    keys.push(cred);
-    await tx.updateTable('apps').set({ key_credentials: JSON.stringify(keys) }).where('client_id', '=', clientId.toLowerCase()).execute();
+    return [...keys, cred];
   });
   return cred;
 }
 
 /** Removes a certificate by key id; false when the app has none with that id. */
 export async function removeKeyCredential(store: Store, clientId: string, keyId: string): Promise<boolean> {
-  return store.write(async (tx) => {
-    const row = await rowOf(tx, clientId);
-    if (!row) throw unknownApp(clientId);
-    const keys = JSON.parse(row.key_credentials) as StoredKeyCredential[];
+  return editCredentials<StoredKeyCredential>(store, clientId, 'key_credentials', (keys) => {
     const left = keys.filter((k) => k.keyId !== keyId.toLowerCase());
-    if (left.length === keys.length) return false;
-    await tx.updateTable('apps').set({ key_credentials: JSON.stringify(left) }).where('client_id', '=', clientId.toLowerCase()).execute();
-    return true;
+    return left.length === keys.length ? undefined : left;
   });
 }
 
@@ -172,25 +180,14 @@ export async function addPasswordCredential(
     startDateTime: start,
     endDateTime: end,
   };
-  await store.write(async (tx) => {
-    const row = await rowOf(tx, clientId);
-    if (!row) throw unknownApp(clientId);
-    const list = JSON.parse(row.password_credentials) as StoredPasswordCredential[];
-    list.push(credential);
-    await tx.updateTable('apps').set({ password_credentials: JSON.stringify(list) }).where('client_id', '=', clientId.toLowerCase()).execute();
-  });
+  await editCredentials<StoredPasswordCredential>(store, clientId, 'password_credentials', (list) => [...list, credential]);
   return { credential, secretText };
 }
 
 export async function removePasswordCredential(store: Store, clientId: string, keyId: string): Promise<boolean> {
-  return store.write(async (tx) => {
-    const row = await rowOf(tx, clientId);
-    if (!row) throw unknownApp(clientId);
-    const list = JSON.parse(row.password_credentials) as StoredPasswordCredential[];
+  return editCredentials<StoredPasswordCredential>(store, clientId, 'password_credentials', (list) => {
     const left = list.filter((p) => p.keyId !== keyId.toLowerCase());
-    if (left.length === list.length) return false;
-    await tx.updateTable('apps').set({ password_credentials: JSON.stringify(left) }).where('client_id', '=', clientId.toLowerCase()).execute();
-    return true;
+    return left.length === list.length ? undefined : left;
   });
 }
 
