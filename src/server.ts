@@ -19,7 +19,7 @@ import { adaxesPlugin } from './adaxes/plugin.js';
 import { routeNotFound } from './adaxes/errors.js';
 import { sendGraphError, stampIds } from './graph/wire.js';
 import { GraphError } from './graph/errors.js';
-import { registerOAuth } from './auth/oauth-routes.js';
+import { oneTenant, registerOAuth } from './auth/oauth-routes.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { allowedPermissions, checkAccess, heldPermissions, schemeOf } from './auth/permissions.js';
 import { authorizeCall } from './auth/role-authorization.js';
@@ -145,7 +145,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       return sendGraphError(reply, new GraphError(404, 'BadRequest', `Resource not found for the segment '${path.split('/')[1] ?? ''}'.`));
     });
     await app.register(adminRoutes, { dir, enabled: config.admin });
-    await app.register(async (scope) => registerOAuth(scope, { store, tenant }));
+    await app.register(async (scope) => registerOAuth(scope, oneTenant({ store, tenant })));
     await app.register(graphPlugin, { router, throttle, faults: config.faults });
     await app.register(adaxesPlugin, { dir, config });
     await app.register(adaxesConfigurationRoutes, { dir, config });

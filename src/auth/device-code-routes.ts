@@ -8,7 +8,8 @@ import { findApp } from '../directory/apps.js';
 import { grantConsent } from '../directory/consents.js';
 import { findUserByUpn, signInCandidates, verifyPassword } from '../directory/credentials.js';
 import { createToken, findValidToken, newOpaqueToken, updateTokenData } from '../directory/tokens-store.js';
-import { consentedFor, userCodeKey, type DeviceCodeData, type GrantDeps, type TenantRef, type UserCodeData } from './grants.js';
+import { consentedFor, userCodeKey, type DeviceCodeData, type GrantDeps, type UserCodeData } from './grants.js';
+import type { TenantResolver } from './oauth-routes.js';
 import { E, OAuthError, origin, sendOAuthError } from './oauth-errors.js';
 import { isDelegatedPermission, requiresAdminConsent } from './permissions.js';
 import { roleTemplatesOf } from '../directory/directory-roles.js';
@@ -23,12 +24,11 @@ const USER_CODE_ALPHABET = 'BCDFGHJKLMNPQRSTVWXZ23456789';
 
 const newUserCode = () => Array.from({ length: 9 }, () => USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)]).join('');
 
-export function registerDeviceCode(scope: FastifyInstance<any, any, any, any, any>, deps: GrantDeps, resolveTenant: (raw: string) => TenantRef): void {
-  const tenantName = deps.tenant.domain;
-
+export function registerDeviceCode(scope: FastifyInstance<any, any, any, any, any>, resolveTenant: TenantResolver, allTenants: () => Iterable<GrantDeps>): void {
   scope.post<{ Params: { tenant: string } }>('/:tenant/oauth2/v2.0/devicecode', async (req, reply) => {
     try {
-      resolveTenant(req.params.tenant);
+      const { deps } = resolveTenant(req.params.tenant);
+      const tenantName = deps.tenant.domain;
       const type = String(req.headers['content-type'] ?? '').toLowerCase();
       const form = type.startsWith('application/x-www-form-urlencoded') && typeof req.body === 'string' ? new URLSearchParams(req.body) : new URLSearchParams();
       const clientId = form.get('client_id');
@@ -70,8 +70,11 @@ export function registerDeviceCode(scope: FastifyInstance<any, any, any, any, an
     const action = `${origin(req)}/devicelogin`;
     const form = typeof req.body === 'string' ? new URLSearchParams(req.body) : new URLSearchParams();
     const userCode = (form.get('otc') ?? '').trim();
-    const pending = userCode ? await findValidToken<UserCodeData>(deps.store.db, 'deviceCode', userCodeKey(userCode)) : undefined;
-    if (!pending || pending.data.status !== 'pending' || pending.userId !== '')
+    // The page is one for every tenant, as microsoft.com/devicelogin is: the code itself says whose it is.
+    const found = userCode ? await pendingCode(allTenants(), userCodeKey(userCode)) : undefined;
+    const pending = found?.pending;
+    const deps = found?.deps;
+    if (!pending || !deps || pending.data.status !== 'pending' || pending.userId !== '')
       return html(reply, deviceCodeEntryPage({ action, error: "That code didn't work. Check the code and try again." }), 400);
     const app = await findApp(deps.store.db, pending.data.clientId);
     if (!app) return html(reply, deviceCodeEntryPage({ action, error: "That code didn't work. Check the code and try again." }), 400);
@@ -99,4 +102,12 @@ export function registerDeviceCode(scope: FastifyInstance<any, any, any, any, an
     await updateTokenData(deps.store, 'deviceCode', key, { ...pending.data, graph: granted.graph, status: 'approved' }, user.id);
     return html(reply, messagePage(app.displayName, `You have signed in to the ${app.displayName} application on your device. You may now close this window.`));
   });
+}
+
+async function pendingCode(tenants: Iterable<GrantDeps>, key: string) {
+  for (const deps of tenants) {
+    const pending = await findValidToken<UserCodeData>(deps.store.db, 'deviceCode', key);
+    if (pending) return { deps, pending };
+  }
+  return undefined;
 }

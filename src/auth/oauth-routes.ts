@@ -22,16 +22,38 @@ import {
 import { registerSignIn } from './sign-in-routes.js';
 import { registerDeviceCode } from './device-code-routes.js';
 
-export type OAuthDeps = GrantDeps;
+/** The tenants the identity endpoints serve, each with what its grants need. */
+export interface OAuthTenants {
+  /** A tenant by id or by a domain no other tenant has. */
+  find(segment: string): GrantDeps | undefined;
+  /** The tenant `common` and `organizations` stand for: the one the server was started with. */
+  primary(): GrantDeps;
+  all(): Iterable<GrantDeps>;
+}
+
+/** The identity endpoints of a server with one tenant. */
+export function oneTenant(deps: GrantDeps): OAuthTenants {
+  const id = deps.tenant.id.toLowerCase();
+  const domain = deps.tenant.domain.toLowerCase();
+  return { find: (t) => (t.toLowerCase() === id || t.toLowerCase() === domain ? deps : undefined), primary: () => deps, all: () => [deps] };
+}
 
 const MULTI_TENANT = new Set(['common', 'organizations']);
 
+export interface ResolvedTenant {
+  ref: TenantRef;
+  deps: GrantDeps;
+}
+
+export type TenantResolver = (raw: string) => ResolvedTenant;
+
 // --- tenants ---------------------------------------------------------------------------------------------------
 
-export function resolveTenant(deps: OAuthDeps, raw: string): TenantRef {
+export function resolveTenant(tenants: OAuthTenants, raw: string): ResolvedTenant {
   const t = raw.toLowerCase();
-  if (t === deps.tenant.id.toLowerCase() || t === deps.tenant.domain.toLowerCase()) return { kind: 'tenant', segment: deps.tenant.id };
-  if (MULTI_TENANT.has(t)) return { kind: 'multi', segment: t };
+  if (MULTI_TENANT.has(t)) return { ref: { kind: 'multi', segment: t }, deps: tenants.primary() };
+  const deps = tenants.find(t);
+  if (deps) return { ref: { kind: 'tenant', segment: deps.tenant.id }, deps };
   throw E.tenantNotFound(raw);
 }
 
@@ -108,17 +130,17 @@ type TenantParams = { tenant: string };
  * GET /{tenant}/discovery/v2.0/keys and /{tenant}/discovery/keys.
  */
 // `any` server types: the HTTP and HTTPS listeners are differently typed fastify instances.
-export async function registerOAuth(app: FastifyInstance<any, any, any, any, any>, deps: OAuthDeps): Promise<void> {
+export async function registerOAuth(app: FastifyInstance<any, any, any, any, any>, tenants: OAuthTenants): Promise<void> {
+  const resolve: TenantResolver = (raw) => resolveTenant(tenants, raw);
   await app.register(async (scope) => {
     // Entra reads only form bodies; anything else is answered as a request without parameters.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-    const tenantName = deps.tenant.domain;
-
     const token = (version: 'v1' | 'v2') => async (req: FastifyRequest<{ Params: TenantParams }>, reply: FastifyReply) => {
       try {
-        const tenant = resolveTenant(deps, req.params.tenant);
+        const { ref: tenant, deps } = resolve(req.params.tenant);
+        const tenantName = deps.tenant.domain;
         const form = formOf(req);
         if (version === 'v1' && !form.has('scope') && form.has('resource')) {
           const resource = form.get('resource')!.replace(/\/+$/, '');
@@ -148,7 +170,7 @@ export async function registerOAuth(app: FastifyInstance<any, any, any, any, any
 
     const document = (build: (base: string, t: TenantRef) => object) => async (req: FastifyRequest<{ Params: TenantParams }>, reply: FastifyReply) => {
       try {
-        const tenant = resolveTenant(deps, req.params.tenant);
+        const { ref: tenant } = resolve(req.params.tenant);
         return reply.type('application/json; charset=utf-8').header('cache-control', 'max-age=86400, private').send(build(origin(req), tenant));
       } catch (err) {
         if (err instanceof OAuthError) return sendOAuthError(req, reply, err);
@@ -158,7 +180,7 @@ export async function registerOAuth(app: FastifyInstance<any, any, any, any, any
 
     const keys = async (req: FastifyRequest<{ Params: TenantParams }>, reply: FastifyReply) => {
       try {
-        resolveTenant(deps, req.params.tenant);
+        const { deps } = resolve(req.params.tenant);
         return reply.type('application/json; charset=utf-8').header('cache-control', 'max-age=86400, private').send(await getJwks(deps.store));
       } catch (err) {
         if (err instanceof OAuthError) return sendOAuthError(req, reply, err);
@@ -166,8 +188,8 @@ export async function registerOAuth(app: FastifyInstance<any, any, any, any, any
       }
     };
 
-    registerSignIn(scope, deps, (t) => resolveTenant(deps, t));
-    registerDeviceCode(scope, deps, (t) => resolveTenant(deps, t));
+    registerSignIn(scope, resolve);
+    registerDeviceCode(scope, resolve, () => tenants.all());
     scope.post<{ Params: TenantParams }>('/:tenant/oauth2/v2.0/token', token('v2'));
     scope.post<{ Params: TenantParams }>('/:tenant/oauth2/token', token('v1'));
     scope.get<{ Params: TenantParams }>('/:tenant/v2.0/.well-known/openid-configuration', document(v2Configuration));

@@ -8,7 +8,8 @@ import { findApp, type AppRegistration } from '../directory/apps.js';
 import { grantConsent } from '../directory/consents.js';
 import { findUserById, findUserByUpn, signInCandidates, verifyPassword, type UserSignInRecord } from '../directory/credentials.js';
 import { createToken, findValidToken, hashToken, newOpaqueToken } from '../directory/tokens-store.js';
-import { AUTH_CODE_LIFETIME, consentedFor, type AuthCodeData, type GrantDeps, type TenantRef } from './grants.js';
+import { AUTH_CODE_LIFETIME, consentedFor, type AuthCodeData, type GrantDeps } from './grants.js';
+import type { TenantResolver } from './oauth-routes.js';
 import { E, OAuthError, origin } from './oauth-errors.js';
 import { isDelegatedPermission, requiresAdminConsent } from './permissions.js';
 import { roleTemplatesOf } from '../directory/directory-roles.js';
@@ -162,28 +163,22 @@ async function issueCode(deps: GrantDeps, reply: FastifyReply, r: AuthorizeReque
   return respond(reply, r, { code, session_state: hashToken(user.id).slice(0, 36) });
 }
 
-export function registerSignIn(
-  scope: FastifyInstance<any, any, any, any, any>,
-  deps: GrantDeps,
-  resolveTenant: (raw: string) => TenantRef,
-): void {
-  const tenantName = deps.tenant.domain;
-
-  const render = async (reply: FastifyReply, action: string, r: AuthorizeRequest, error?: string, status = 200) =>
+export function registerSignIn(scope: FastifyInstance<any, any, any, any, any>, resolveTenant: TenantResolver): void {
+  const render = async (deps: GrantDeps, reply: FastifyReply, action: string, r: AuthorizeRequest, error?: string, status = 200) =>
     html(
       reply,
-      signInPage({ action, appName: r.app.displayName, tenantName: deps.tenant.displayName ?? tenantName, loginHint: r.loginHint, error, users: await signInCandidates(deps.store.db), fields: { request: r.raw } }),
+      signInPage({ action, appName: r.app.displayName, tenantName: deps.tenant.displayName ?? deps.tenant.domain, loginHint: r.loginHint, error, users: await signInCandidates(deps.store.db), fields: { request: r.raw } }),
       status,
     );
 
-  const mayGrantAdminConsent = async (userId: string) => rightsOf(await roleTemplatesOf(deps.store.db, userId)).has('consent.grant');
+  const mayGrantAdminConsent = async (deps: GrantDeps, userId: string) => rightsOf(await roleTemplatesOf(deps.store.db, userId)).has('consent.grant');
 
-  const consentOrCode = async (reply: FastifyReply, action: string, r: AuthorizeRequest, user: UserSignInRecord) => {
+  const consentOrCode = async (deps: GrantDeps, reply: FastifyReply, action: string, r: AuthorizeRequest, user: UserSignInRecord) => {
     const missing = missingConsent(r, await consentedFor(deps.store, r.app, user.id));
     if (missing.length > 0 || r.prompt === 'consent') {
       if (r.prompt === 'none') return redirectError(reply, r, new RedirectError('consent_required', 65001, E.consentRequired(r.app).description));
       const needsAdmin = missing.filter(requiresAdminConsent);
-      if (needsAdmin.length > 0 && !(await mayGrantAdminConsent(user.id)))
+      if (needsAdmin.length > 0 && !(await mayGrantAdminConsent(deps, user.id)))
         return html(reply, errorPage(90094, `Need admin approval. ${r.app.displayName} needs permission to access resources in your organization that only an admin can grant (${needsAdmin.join(', ')}). Please ask an admin to grant permission to this app before you can use it.`), 403);
       const shown = missing.length > 0 ? missing : r.scopes.wanted.map((w) => w.name);
       return html(reply, consentPage({ action, appName: r.app.displayName, userName: user.userPrincipalName, scopes: shown, fields: { request: r.raw } }));
@@ -194,7 +189,8 @@ export function registerSignIn(
   const handle = async (req: FastifyRequest<{ Params: { tenant: string } }>, reply: FastifyReply) => {
     let r: AuthorizeRequest | undefined;
     try {
-      resolveTenant(req.params.tenant);
+      const { deps } = resolveTenant(req.params.tenant);
+      const tenantName = deps.tenant.domain;
       const action = `${origin(req)}/${req.params.tenant}/oauth2/v2.0/authorize`;
       const form = req.method === 'POST' && typeof req.body === 'string' ? new URLSearchParams(req.body) : undefined;
       const step = form?.get('step');
@@ -205,25 +201,25 @@ export function registerSignIn(
         const upn = (form!.get('username') ?? '').trim();
         const password = form!.get('password') ?? '';
         const user = upn ? await findUserByUpn(deps.store.db, upn) : undefined;
-        if (!user) return render(reply, action, r, "We couldn't find an account with that username.", 400);
+        if (!user) return render(deps, reply, action, r, "We couldn't find an account with that username.", 400);
         const check = await verifyPassword(deps.store, user.id, password);
-        if (!check.ok) return render(reply, action, { ...r, loginHint: upn }, check.reason === 'locked' ? E.locked().message : 'Your account or password is incorrect.', 400);
-        if (!user.accountEnabled) return render(reply, action, { ...r, loginHint: upn }, E.disabled().message, 400);
+        if (!check.ok) return render(deps, reply, action, { ...r, loginHint: upn }, check.reason === 'locked' ? E.locked().message : 'Your account or password is incorrect.', 400);
+        if (!user.accountEnabled) return render(deps, reply, action, { ...r, loginHint: upn }, E.disabled().message, 400);
         await startSession(deps, reply, user.id, req.protocol === 'https');
-        return consentOrCode(reply, action, r, user);
+        return consentOrCode(deps, reply, action, r, user);
       }
       const user = await sessionUser(deps, req);
       if (step === 'consent') {
-        if (!user) return render(reply, action, r);
+        if (!user) return render(deps, reply, action, r);
         if (form!.get('decision') !== 'accept')
           return redirectError(reply, r, new RedirectError('access_denied', 65004, 'User declined to consent to access the app.'));
         await grantConsent(deps.store, user.id, r.app.clientId, r.scopes.wanted.map((w) => w.name));
         return issueCode(deps, reply, r, user);
       }
       const hintMatches = !r.loginHint || (user && user.userPrincipalName.toLowerCase() === r.loginHint.toLowerCase());
-      if (user && hintMatches && r.prompt !== 'login' && r.prompt !== 'select_account') return consentOrCode(reply, action, r, user);
+      if (user && hintMatches && r.prompt !== 'login' && r.prompt !== 'select_account') return consentOrCode(deps, reply, action, r, user);
       if (r.prompt === 'none') return redirectError(reply, r, new RedirectError('login_required', 50058, 'A silent sign-in request was sent but no user is signed in.'));
-      return render(reply, action, r);
+      return render(deps, reply, action, r);
     } catch (err) {
       if (err instanceof RedirectError) return redirectError(reply, (err as RedirectError & { base: AuthorizeRequest }).base, err);
       if (err instanceof OAuthError) return html(reply, errorPage(err.code, err.description), 400);
@@ -235,8 +231,9 @@ export function registerSignIn(
   scope.post<{ Params: { tenant: string } }>('/:tenant/oauth2/v2.0/authorize', handle);
 
   const logout = async (req: FastifyRequest<{ Params: { tenant: string }; Querystring: { post_logout_redirect_uri?: string } }>, reply: FastifyReply) => {
+    let deps: GrantDeps;
     try {
-      resolveTenant(req.params.tenant);
+      deps = resolveTenant(req.params.tenant).deps;
     } catch (err) {
       if (err instanceof OAuthError) return html(reply, errorPage(err.code, err.description), 400);
       throw err;

@@ -17,7 +17,7 @@ export interface ThrottleDeps {
   /** Who is calling, or undefined when the token is not valid (the router answers 401; nothing is charged). */
   identify(authorization: string | undefined): Promise<ThrottleIdentity | undefined>;
   /** Users in the tenant: picks the S/M/L budget. */
-  userCount(): Promise<number>;
+  userCount(tenantId: string): Promise<number>;
   now?: () => number;
 }
 
@@ -127,7 +127,7 @@ class Bucket {
 
 export class Throttle {
   private buckets = new Map<string, Bucket>();
-  private users: { count: number; at: number } | undefined;
+  private users = new Map<string, { count: number; at: number }>();
   private readonly now: () => number;
 
   constructor(private readonly deps: ThrottleDeps) {
@@ -142,7 +142,7 @@ export class Throttle {
     const education = /^\/education(?:\/|$)/i.test(req.path);
     const cost = education ? { units: 1, write: req.method.toUpperCase() !== 'GET' } : costOf(req.method, req.path, req.query);
     const pair = `${who.appId}/${who.tenantId}`;
-    const budget = education ? EDUCATION_BUDGET : tenantBudget(await this.userCount(now));
+    const budget = education ? EDUCATION_BUDGET : tenantBudget(await this.userCount(who.tenantId, now));
     const ru = this.bucket(`${education ? 'edu' : 'ru'}/${pair}/${budget}`, budget, WINDOW_MS, now);
     const headers: Record<string, string> = { 'x-ms-resource-unit': String(cost.units) };
     this.prune(now);
@@ -175,9 +175,14 @@ export class Throttle {
     return b;
   }
 
-  private async userCount(now: number): Promise<number> {
-    if (!this.users || now - this.users.at > USER_COUNT_TTL_MS) this.users = { count: await this.deps.userCount(), at: now };
-    return this.users.count;
+  private async userCount(tenantId: string, now: number): Promise<number> {
+    let known = this.users.get(tenantId);
+    if (!known || now - known.at > USER_COUNT_TTL_MS) {
+      if (this.users.size >= 1000) this.users.clear();
+      known = { count: await this.deps.userCount(tenantId), at: now };
+      this.users.set(tenantId, known);
+    }
+    return known.count;
   }
 
   /** Forgets full buckets, so that apps which stopped calling cost no memory. */

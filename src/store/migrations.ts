@@ -282,6 +282,24 @@ function identity(engine: Engine): Migration {
   };
 }
 
+/** The tenants a server created at run time beside the one it serves, so a restart serves them again. */
+function tenants(engine: Engine): Migration {
+  const key = textKey(engine);
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('tenants')
+        .addColumn('id', key, (c) => c.primaryKey())
+        .addColumn('domain', 'text', (c) => c.notNull())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('fixture', 'text', (c) => c.notNull())
+        .addColumn('location', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  };
+}
+
 export function migrationProvider(engine: Engine): MigrationProvider {
   return {
     getMigrations: async () => ({
@@ -290,6 +308,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
       '003_object_index_without_rowid': indexWithoutRowid(engine),
       '004_link_removals': linkRemovals(engine),
       '005_identity': identity(engine),
+      '006_tenants': tenants(engine),
     }),
   };
 }

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
 import type pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import { openImage } from './image-check.js';
@@ -33,6 +33,28 @@ export interface StoreOptions {
    * only when its migrations are exactly the current ones, so a stale image falls back to an empty store.
    */
   image?: Uint8Array;
+  /**
+   * Run reads on reader threads (the default for the served store). Off, every statement runs on the writer
+   * connection, and `:memory:` with an image is a private in-memory database: what tenants created at run time use,
+   * since a thousand of them cannot each have threads of their own.
+   */
+  readers?: boolean;
+  /** The image was made by this build, so its schema is current: the migration check is skipped. */
+  current?: boolean;
+  /**
+   * PostgreSQL: share one pool among every store on this database that asks for it, each connection switched to the
+   * store's schema when lent, so a thousand tenant schemas do not hold a thousand pools' connections.
+   */
+  sharedPool?: boolean;
+}
+
+/** Where rows to copy into a store come from: another SQLite file, or another schema of the same PostgreSQL database. */
+export type RowSource = { file: string } | { schema: string } | { image: Uint8Array };
+
+/** A statement run at the end of a row copy, in its transaction. */
+export interface Fix {
+  sql: string;
+  params: readonly unknown[];
 }
 
 export interface Store {
@@ -45,6 +67,23 @@ export interface Store {
   close(): Promise<void>;
   /** SQLite only: the whole database as bytes (a file's content), e.g. to keep as a start image. */
   image?(): Buffer;
+  /**
+   * Replaces every row of every table with the rows of `source` (a store of the same schema), in one transaction,
+   * except the `meta` rows named in `keepMeta`; `fixes` run last in the same transaction.
+   */
+  replaceRows(source: RowSource, keepMeta: readonly string[], fixes?: readonly Fix[]): Promise<void>;
+}
+
+/** Tables a copy leaves alone: the migrator's bookkeeping, and a load's scratch table. */
+const NOT_COPIED = new Set(['kysely_migration', 'kysely_migration_lock', 'object_index_load', 'tenants']);
+
+/**
+ * Order of a copy: licence assignments before subscriptions, so that the trigger that counts a subscription's
+ * assignments when the subscription row arrives counts them once.
+ */
+function copyOrder(tables: string[]): string[] {
+  const rank = (t: string) => (t === 'license_assignments' ? 0 : t === 'skus' ? 1 : 2);
+  return tables.filter((t) => !NOT_COPIED.has(t)).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 
@@ -127,7 +166,22 @@ async function placeImage(path: string, image: Uint8Array) {
   writeFileSync(path, image, { flag: 'wx' });
 }
 
-async function openSqlite(location: string, image: Uint8Array | undefined) {
+interface OpenSqlite {
+  driver: SplitSqliteDriver;
+  path: string;
+  release: () => void;
+  file: SqliteDatabase.Database;
+}
+
+/** A private in-memory database (no file, no reader threads), from an image or empty. */
+function openPrivateMemory(image: Uint8Array | undefined): OpenSqlite {
+  const file = image ? new SqliteDatabase(Buffer.from(image.buffer, image.byteOffset, image.byteLength)) : new SqliteDatabase(':memory:');
+  file.pragma('foreign_keys = OFF');
+  const driver = new SplitSqliteDriver(withStatementCache(file), undefined);
+  return { driver, path: ':memory:', release: () => undefined, file };
+}
+
+async function openSqlite(location: string, image: Uint8Array | undefined, current: boolean): Promise<OpenSqlite> {
   const memory = location === ':memory:' ? memoryFile() : undefined;
   const path = memory?.path ?? location;
   if (!memory) {
@@ -147,7 +201,8 @@ async function openSqlite(location: string, image: Uint8Array | undefined) {
     file.pragma('synchronous = FULL');
     file.pragma('busy_timeout = 10000');
     file.pragma('foreign_keys = OFF');
-    checkIntegrity(file, path);
+    // A file this build just wrote needs no check.
+    if (!current) checkIntegrity(file, path);
   } catch (err) {
     file?.close();
     unlock();
@@ -160,6 +215,48 @@ async function openSqlite(location: string, image: Uint8Array | undefined) {
     memory?.remove();
   };
   return { driver, path, release, file };
+}
+
+/**
+ * The SQLite copy runs on the writer connection, synchronously, while it holds the writer: ATTACH cannot run inside
+ * a transaction, and nothing else may write between the attach and the commit.
+ */
+async function replaceSqliteRows(sqlite: OpenSqlite, source: RowSource, keepMeta: readonly string[], fixes: readonly Fix[]) {
+  const { driver, file } = sqlite;
+  const unlock = await driver.writerLock.lock();
+  try {
+    if ('image' in source) {
+      if (sqlite.path !== ':memory:') throw new Error('Only a private in-memory store is replaced by an image.');
+      // A private in-memory database has no readers and no file: a fresh copy of the image takes its place whole.
+      const kept = keepMeta.length ? (file.prepare(`select key, value from meta where key in (${keepMeta.map(() => '?').join(', ')})`).all(...keepMeta) as { key: string; value: string }[]) : [];
+      const next = new SqliteDatabase(Buffer.from(source.image.buffer, source.image.byteOffset, source.image.byteLength));
+      next.pragma('foreign_keys = OFF');
+      next.transaction(() => {
+        const put = next.prepare('insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value');
+        for (const k of kept) put.run(k.key, k.value);
+        for (const f of fixes) next.prepare(f.sql).run(...f.params);
+      })();
+      driver.writer = withStatementCache(next);
+      sqlite.file = next;
+      file.close();
+      return;
+    }
+    if (!('file' in source)) throw new Error('A SQLite store copies rows from another SQLite file.');
+    file.prepare('attach database ? as source').run(source.file);
+    try {
+      const tables = copyOrder((file.prepare("select name from main.sqlite_schema where type = 'table' and name not like 'sqlite_%'").all() as { name: string }[]).map((r) => r.name));
+      const kept = keepMeta.length ? ` where key not in (${keepMeta.map(() => '?').join(', ')})` : '';
+      file.transaction(() => {
+        for (const t of tables) file.prepare(`delete from main."${t}"${t === 'meta' ? kept : ''}`).run(...(t === 'meta' ? keepMeta : []));
+        for (const t of tables) file.prepare(`insert into main."${t}" select * from source."${t}"${t === 'meta' ? kept : ''}`).run(...(t === 'meta' ? keepMeta : []));
+        for (const f of fixes) file.prepare(f.sql).run(...f.params);
+      })();
+    } finally {
+      file.prepare('detach database source').run();
+    }
+  } finally {
+    unlock();
+  }
 }
 
 /** host:port/database of a connection string, without credentials. */
@@ -179,16 +276,16 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   let db: Db;
   let exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
   let afterClose = () => undefined as void;
-  let sqlite: Awaited<ReturnType<typeof openSqlite>> | undefined;
+  let sqlite: OpenSqlite | undefined;
   // pg is loaded only for PostgreSQL stores, so SQLite start-ups do not pay for it.
   const postgres = engine === 'postgres' ? await import('./postgres.js') : undefined;
   if (postgres) {
-    const { resilientPool, withSchemaLock } = postgres;
-    const pool = resilientPool({ connectionString: opts.location, schema, queryTimeoutMs: budgetMs });
+    const { resilientPool, schemaBoundPool, withSchemaLock } = postgres;
+    const pool = opts.sharedPool && schema ? schemaBoundPool({ connectionString: opts.location, schema, queryTimeoutMs: budgetMs }) : resilientPool({ connectionString: opts.location, schema, queryTimeoutMs: budgetMs });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
     exclusive = (fn) => withSchemaLock(opts.location, schema, () => fn());
   } else {
-    sqlite = await openSqlite(opts.location, opts.image);
+    sqlite = opts.location === ':memory:' && opts.readers === false ? openPrivateMemory(opts.image) : await openSqlite(opts.location, opts.image, !!opts.current);
     db = new Kysely<Database>({ dialect: new SplitSqliteDialect(sqlite.driver) });
     exclusive = (fn) => fn();
     afterClose = sqlite.release;
@@ -211,7 +308,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     }
   };
   try {
-    await exclusive(migrate);
+    if (!opts.current) await exclusive(migrate);
   } catch (err) {
     await db.destroy().catch(() => undefined);
     afterClose();
@@ -221,9 +318,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     throw err;
   }
   // Readers start once the schema exists; they only ever see migrated files.
-  if (sqlite) sqlite.driver.readers = new SqliteReaders(sqlite.path, budgetMs);
+  if (sqlite && opts.readers !== false) sqlite.driver.readers = new SqliteReaders(sqlite.path, budgetMs);
   const lockKey = postgres ? postgres.schemaLockKey(schema) : 0;
-  return {
+  const store: Store = {
     db,
     engine,
     exclusive,
@@ -238,6 +335,23 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       await db.destroy();
       afterClose();
     },
+    async replaceRows(source, keepMeta, fixes = []) {
+      if (sqlite) return replaceSqliteRows(sqlite, source, keepMeta, fixes);
+      if (!('schema' in source)) throw new Error('A PostgreSQL store copies rows from another schema.');
+      const from = source.schema.replace(/[^a-z0-9_]/gi, '');
+      await store.write(async (tx) => {
+        const { rows } = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = ${schema ?? 'public'} and table_type = 'BASE TABLE'`.execute(tx);
+        const tables = copyOrder(rows.map((r) => r.table_name));
+        const kept = keepMeta.length ? ` where key not in (${keepMeta.map((_, i) => `$${i + 1}`).join(', ')})` : '';
+        for (const t of tables) await tx.executeQuery(CompiledQuery.raw(`delete from "${t}"${t === 'meta' ? kept : ''}`, t === 'meta' ? [...keepMeta] : []));
+        for (const t of tables)
+          await tx.executeQuery(CompiledQuery.raw(`insert into "${t}" select * from "${from}"."${t}"${t === 'meta' ? kept : ''}`, t === 'meta' ? [...keepMeta] : []));
+        for (const f of fixes) {
+          let n = 0;
+          await tx.executeQuery(CompiledQuery.raw(f.sql.replace(/\?/g, () => `$${++n}`), [...f.params]));
+        }
+      });
+    },
     ...(sqlite
       ? {
           image: () => {
@@ -251,4 +365,5 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
         }
       : {}),
   };
+  return store;
 }

@@ -50,6 +50,7 @@ export function resilientPool(opts: PgPoolOptions) {
       }
       let broken: Error | undefined;
       return {
+        client,
         async query(text: string, values?: unknown[]) {
           try {
             return await client.query(text, values);
@@ -65,6 +66,55 @@ export function resilientPool(opts: PgPoolOptions) {
     },
     end: () => pool.end(),
   };
+}
+
+const sharedPools = new Map<string, ReturnType<typeof resilientPool>>();
+const schemaOfClient = new WeakMap<pg.PoolClient, string>();
+
+/**
+ * A pool for one schema over a pool shared by every schema of the database: a lent connection is switched to the
+ * schema first, unless it was on it already (tenants of one server share connections this way).
+ */
+export function schemaBoundPool(opts: PgPoolOptions & { schema: string }) {
+  const key = `${opts.connectionString}\0${opts.queryTimeoutMs}`;
+  let shared = sharedPools.get(key);
+  if (!shared) {
+    shared = resilientPool({ connectionString: opts.connectionString, queryTimeoutMs: opts.queryTimeoutMs, max: 10 });
+    sharedPools.set(key, shared);
+  }
+  const base = shared;
+  const path = `set search_path to "${opts.schema.replace(/"/g, '')}"`;
+  return {
+    async connect() {
+      const lent = await base.connect();
+      if (schemaOfClient.get(lent.client) !== opts.schema) {
+        try {
+          await lent.query(path);
+        } catch (err) {
+          lent.release();
+          throw err;
+        }
+        schemaOfClient.set(lent.client, opts.schema);
+      }
+      return lent;
+    },
+    // The shared pool outlives each store; it ends with the process.
+    end: async () => undefined,
+  };
+}
+
+/** Removes a schema and everything in it. */
+export async function dropPgSchema(connectionString: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString });
+  client.on('error', () => undefined);
+  await client.connect().catch((err: unknown) => {
+    throw classifyStoreError(err, 0);
+  });
+  try {
+    await client.query(`drop schema if exists "${schema.replace(/"/g, '')}" cascade`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** Runs `fn` holding a session advisory lock for `schema` on a connection of its own (migrations, the demo seed). */

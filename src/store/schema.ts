@@ -133,6 +133,15 @@ export interface MetaTable {
   value: string;
 }
 
+export interface TenantsTable {
+  id: string;
+  domain: string;
+  display_name: string;
+  fixture: string; // JSON: the fixture the tenant was created from
+  location: string; // SQLite file, PostgreSQL schema, or ':memory:'
+  created_at: string;
+}
+
 export interface Database {
   objects: ObjectsTable;
   object_index: ObjectIndexTable;
@@ -151,6 +160,7 @@ export interface Database {
   consents: ConsentsTable;
   directory_roles: DirectoryRolesTable;
   directory_role_members: DirectoryRoleMembersTable;
+  tenants: TenantsTable;
 }
 
 export type Engine = 'sqlite' | 'postgres';

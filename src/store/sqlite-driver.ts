@@ -71,7 +71,8 @@ class RoutedConnection implements DatabaseConnection {
 export class SplitSqliteDriver implements Driver {
   readonly writerLock = new Mutex();
   constructor(
-    readonly writer: StatementSource,
+    /** Replaced only while the writer lock is held (a private in-memory store reset from an image). */
+    public writer: StatementSource,
     public readers: SqliteReaders | undefined,
   ) {}
 

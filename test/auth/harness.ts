@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { createAuthenticator, type Authenticator } from '../../src/auth/authenticate.js';
-import { registerOAuth } from '../../src/auth/oauth-routes.js';
+import { oneTenant, registerOAuth } from '../../src/auth/oauth-routes.js';
 import { checkAccess } from '../../src/auth/permissions.js';
 import { loadTls } from '../../src/auth/tls.js';
 import { createApp, type AppRegistration } from '../../src/directory/apps.js';
@@ -84,7 +84,7 @@ export async function startHarness(engine: EngineName): Promise<Harness> {
 
   const http = build({ store, tenant, authenticator });
   const https = build({ store, tenant, authenticator }, tls);
-  for (const app of [http, https]) await app.register(async (scope) => registerOAuth(scope, { store, tenant }));
+  for (const app of [http, https]) await app.register(async (scope) => registerOAuth(scope, oneTenant({ store, tenant })));
   await http.listen({ port: 0, host: '127.0.0.1' });
   // fastify listens on every address localhost resolves to, so clients may pick either family.
   await https.listen({ port: 0, host: 'localhost' });

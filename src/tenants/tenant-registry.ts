@@ -1,0 +1,240 @@
+// The tenants one server serves: the one it was started with, and those created at run time (POST /admin/tenants,
+// createTenant). Each created tenant is a store of its own, so no query of one tenant can reach another's rows:
+// a private in-memory SQLite database, a SQLite file under the data dir, or a PostgreSQL schema. A tenant is made
+// by copying the rows of its fixture, compiled once per process (fixture-images.ts), and reset the same way.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TenantInfo } from '../directory/directory.js';
+import { CompiledQuery } from 'kysely';
+import type { LoadPlan } from './fixture-plan.js';
+import { KEPT_META, checkedFixture, pgFixture, sqliteFixture, tenantFixes, type CompiledFixture } from './fixture-images.js';
+import { serveTenant, type ServedTenant } from './served-tenant.js';
+import { openStore, type Store } from '../store/open.js';
+
+export type TenantStorage = { kind: 'memory' } | { kind: 'files'; dir: string } | { kind: 'postgres'; url: string; schema: string };
+
+export class TenantConflict extends Error {}
+
+/** An app of a created tenant and the secret the fixture gave it, as the creator gets them back. */
+export interface TenantApp {
+  displayName: string;
+  clientId: string;
+  clientSecret?: string;
+}
+
+export interface CreatedTenant {
+  tenant: ServedTenant;
+  apps: TenantApp[];
+}
+
+interface Entry {
+  tenant: ServedTenant;
+  fixture: unknown;
+  location: string;
+  createdAt: string;
+}
+
+/** Application permissions of the app an empty tenant is created with: enough to build the tenant through Graph. */
+const BOOTSTRAP_PERMISSIONS = [
+  'Directory.ReadWrite.All',
+  'User.ReadWrite.All',
+  'Group.ReadWrite.All',
+  'GroupMember.ReadWrite.All',
+  'Device.ReadWrite.All',
+  'EduRoster.ReadWrite.All',
+  'LicenseAssignment.ReadWrite.All',
+  'Organization.ReadWrite.All',
+  'AdministrativeUnit.ReadWrite.All',
+  'Application.ReadWrite.All',
+  'RoleManagement.ReadWrite.Directory',
+  'Member.Read.Hidden',
+];
+
+/** The fixture of an empty tenant: a fresh domain, and one app to reach it with. */
+export function emptyTenantFixture(): Record<string, unknown> {
+  const tag = randomBytes(4).toString('hex');
+  return {
+    tenant: { id: randomUUID(), domain: `tenant-${tag}.onmicrosoft.com`, displayName: `Tenant ${tag}` },
+    applications: [{ displayName: 'Tenant Admin', clientSecret: `tbx~${randomBytes(18).toString('base64url')}`, applicationPermissions: BOOTSTRAP_PERMISSIONS }],
+  };
+}
+
+export class TenantRegistry {
+  private readonly created = new Map<string, Entry>();
+  /** Tenants being created or deleted: their ids are taken, but they are not served yet (or any more). */
+  private readonly busy = new Set<string>();
+
+  constructor(
+    readonly primary: ServedTenant,
+    private readonly storage: TenantStorage,
+  ) {}
+
+  /** A served tenant by id. */
+  get(id: string): ServedTenant | undefined {
+    const key = id.toLowerCase();
+    if (key === this.primary.info.id) return this.primary;
+    return this.created.get(key)?.tenant;
+  }
+
+  /** A tenant by id, or by a domain that exactly one tenant has. */
+  find(segment: string): ServedTenant | undefined {
+    const byId = this.get(segment);
+    if (byId) return byId;
+    const domain = segment.toLowerCase();
+    let found: ServedTenant | undefined;
+    for (const t of this.all()) {
+      if (t.info.domain.toLowerCase() !== domain) continue;
+      if (found) return undefined;
+      found = t;
+    }
+    return found;
+  }
+
+  *all(): Iterable<ServedTenant> {
+    yield this.primary;
+    for (const e of this.created.values()) yield e.tenant;
+  }
+
+  /** The created tenants, oldest first. */
+  list(): { tenant: ServedTenant; createdAt: string }[] {
+    return [...this.created.values()].map((e) => ({ tenant: e.tenant, createdAt: e.createdAt }));
+  }
+
+  isCreated(id: string): boolean {
+    return this.created.has(id.toLowerCase());
+  }
+
+  private taken(id: string): boolean {
+    return id === this.primary.info.id || this.created.has(id) || this.busy.has(id);
+  }
+
+  /** Checks the fixture (FixtureError lists every problem) and serves it as a new tenant. */
+  async create(data: unknown = emptyTenantFixture(), where = 'the request body'): Promise<CreatedTenant> {
+    const { plan } = checkedFixture(data, where);
+    const declared = (data as { tenant?: { id?: unknown } } | null)?.tenant?.id;
+    let id = plan.tenant.id;
+    if (this.taken(id)) {
+      if (typeof declared === 'string') throw new TenantConflict(`A tenant with id '${id}' is already served.`);
+      // A fixture that names no id gets a fresh one when its derived id is in use: one fixture, many tenants.
+      id = randomUUID();
+    }
+    this.busy.add(id);
+    try {
+      const info: TenantInfo = { ...plan.tenant, id };
+      const compiled = await this.compile(plan, data);
+      const { store, location } = await this.openCopy(compiled, info);
+      const tenant = await serveTenant(store, info);
+      const createdAt = new Date().toISOString();
+      await this.primary.store.write((tx) =>
+        tx.insertInto('tenants').values({ id, domain: info.domain, display_name: info.displayName, fixture: JSON.stringify(data), location, created_at: createdAt }).execute(),
+      );
+      this.created.set(id, { tenant, fixture: data, location, createdAt });
+      return { tenant, apps: appsOf(plan) };
+    } finally {
+      this.busy.delete(id);
+    }
+  }
+
+  /** Stops serving a created tenant and removes its store. */
+  async delete(id: string): Promise<boolean> {
+    const key = id.toLowerCase();
+    const entry = this.created.get(key);
+    if (!entry) return false;
+    this.created.delete(key);
+    this.busy.add(key);
+    try {
+      await this.primary.store.write((tx) => tx.deleteFrom('tenants').where('id', '=', key).execute());
+      await entry.tenant.store.close();
+      await this.dropStorage(entry.location);
+    } finally {
+      this.busy.delete(key);
+    }
+    return true;
+  }
+
+  /** Puts a created tenant back to its fixture, keys kept, in one transaction. */
+  async reset(id: string): Promise<void> {
+    const entry = this.created.get(id.toLowerCase());
+    if (!entry) throw new Error(`No created tenant '${id}'.`);
+    const { plan } = checkedFixture(entry.fixture, 'the stored fixture');
+    const compiled = await this.compile(plan, entry.fixture);
+    await entry.tenant.store.replaceRows(compiled.image && this.storage.kind === 'memory' ? { image: compiled.image } : compiled.source, KEPT_META, tenantFixes(entry.tenant.info));
+  }
+
+  /** Serves again the tenants a previous run of this server created (stores on disk or in PostgreSQL). */
+  async restore(): Promise<void> {
+    if (this.storage.kind === 'memory') return;
+    const rows = await this.primary.store.db.selectFrom('tenants').selectAll().orderBy('created_at').execute();
+    for (const r of rows) {
+      const fixture = JSON.parse(r.fixture) as unknown;
+      const { plan } = checkedFixture(fixture, `the stored fixture of tenant ${r.id}`);
+      const info: TenantInfo = { ...plan.tenant, id: r.id };
+      const store = await this.openStored(r.location);
+      this.created.set(r.id, { tenant: await serveTenant(store, info), fixture, location: r.location, createdAt: r.created_at });
+    }
+  }
+
+  async close(): Promise<void> {
+    const entries = [...this.created.values()];
+    this.created.clear();
+    await Promise.all(entries.map((e) => e.tenant.store.close().catch(() => undefined)));
+    // In-memory servers keep nothing: their tenants' stores go with them.
+  }
+
+  private compile(plan: LoadPlan, data: unknown): Promise<CompiledFixture> {
+    return this.storage.kind === 'postgres' ? pgFixture(this.storage.url, this.storage.schema, plan, data) : sqliteFixture(plan, data);
+  }
+
+  private async openCopy(compiled: CompiledFixture, info: TenantInfo): Promise<{ store: Store; location: string }> {
+    const s = this.storage;
+    if (s.kind === 'memory') {
+      const store = await openStore({ location: ':memory:', readers: false, image: compiled.image, current: true });
+      return { store: await this.restamp(store, compiled, info), location: ':memory:' };
+    }
+    if (s.kind === 'files') {
+      mkdirSync(s.dir, { recursive: true });
+      const location = join(s.dir, `${info.id}.sqlite`);
+      writeFileSync(location, compiled.image!, { flag: 'wx' });
+      const store = await openStore({ location, readers: false, current: true }).catch((err: unknown) => {
+        rmSync(location, { force: true });
+        throw err;
+      });
+      return { store: await this.restamp(store, compiled, info), location };
+    }
+    const location = `${s.schema}_t_${info.id.replace(/-/g, '')}`;
+    const store = await openStore({ location: s.url, pgSchema: location, sharedPool: true });
+    await store.replaceRows(compiled.source, KEPT_META, tenantFixes(info));
+    return { store, location };
+  }
+
+  /** A copied image holds the fixture's tenant id: the copy takes its own. */
+  private async restamp(store: Store, compiled: CompiledFixture, info: TenantInfo): Promise<Store> {
+    if (compiled.tenant.id === info.id) return store;
+    await store.write(async (tx) => {
+      for (const f of tenantFixes(info)) await tx.executeQuery(CompiledQuery.raw(f.sql, f.params));
+    });
+    return store;
+  }
+
+  private openStored(location: string): Promise<Store> {
+    const s = this.storage;
+    if (s.kind === 'postgres') return openStore({ location: s.url, pgSchema: location, sharedPool: true });
+    return openStore({ location, readers: false });
+  }
+
+  private async dropStorage(location: string): Promise<void> {
+    const s = this.storage;
+    if (s.kind === 'files') for (const suffix of ['', '-wal', '-shm']) rmSync(location + suffix, { force: true });
+    if (s.kind === 'postgres') await dropSchema(s.url, location);
+  }
+}
+
+async function dropSchema(url: string, schema: string): Promise<void> {
+  const { dropPgSchema } = await import('../store/postgres.js');
+  await dropPgSchema(url, schema);
+}
+
+function appsOf(plan: LoadPlan): TenantApp[] {
+  return plan.apps.map((a) => ({ displayName: a.display_name, clientId: a.client_id, ...(a.secret ? { clientSecret: a.secret } : {}) }));
+}
