@@ -10,6 +10,8 @@ import { GraphRouter } from './graph/router.js';
 import { graphPlugin } from './graph/plugin.js';
 import { registerGraphRoutes } from './graph/routes.js';
 import { ensureIndexCurrent } from './directory/index-version.js';
+import { storeReady } from './directory/meta.js';
+import { bindTenant } from './tenants/request-tenant.js';
 import { adminRoutes } from './admin/routes.js';
 import { adaxesConfigurationRoutes } from './admin/adaxes-routes.js';
 import { AccessRules } from './admin/access.js';
@@ -128,6 +130,11 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       routerOptions: { maxParamLength: MAX_URL_BYTES },
       frameworkErrors,
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+    // Every request addresses the one served tenant (callback style: no promise per request).
+    app.addHook('onRequest', (req, _reply, done) => {
+      bindTenant(req, { dir });
+      done();
+    });
     app.addHook('onRequest', limitUrlLength);
     registerRequestLog(app);
     app.addHook('onRequest', checkRequestTarget);
@@ -144,11 +151,11 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       stampIds(req, reply);
       return sendGraphError(reply, new GraphError(404, 'BadRequest', `Resource not found for the segment '${path.split('/')[1] ?? ''}'.`));
     });
-    await app.register(adminRoutes, { dir, enabled: config.admin });
+    await app.register(adminRoutes, { health: () => storeReady(store), enabled: config.admin });
     await app.register(async (scope) => registerOAuth(scope, oneTenant({ store, tenant })));
     await app.register(graphPlugin, { router, throttle, faults: config.faults });
-    await app.register(adaxesPlugin, { dir, config });
-    await app.register(adaxesConfigurationRoutes, { dir, config });
+    await app.register(adaxesPlugin, { config });
+    await app.register(adaxesConfigurationRoutes, { config });
     return app;
   };
 

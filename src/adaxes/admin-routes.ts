@@ -3,17 +3,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { createAccountToken } from '../directory/adaxes-accounts.js';
-import type { Directory } from '../directory/directory.js';
 import { classifyIdentifier } from '../directory/ids.js';
 import { DirectoryError } from '../directory/model.js';
 import { isActiveDirectoryObject } from '../directory/on-prem-state.js';
+import { dirOf } from '../tenants/request-tenant.js';
 
 const adminError = (status: number, code: string, message: string) => ({ status, body: { error: { code, message } } });
 
-export async function adaxesAdminRoutes(app: FastifyInstance, opts: { dir: Directory; config: Config }) {
-  const { dir, config } = opts;
+export async function adaxesAdminRoutes(app: FastifyInstance, opts: { config: Config }) {
+  const { config } = opts;
   if (!config.admin) return;
   app.post('/admin/adaxes/accountTokens', async (req, reply) => {
+    const dir = dirOf(req);
     const body = (req.body ?? {}) as { user?: unknown; name?: unknown; expiresAt?: unknown };
     const fail = (e: { status: number; body: unknown }) => reply.code(e.status).send(e.body);
     if (typeof body.user !== 'string' || !body.user) return fail(adminError(400, 'invalidRequest', "'user' (userPrincipalName, id, DN or SID) is required."));

@@ -1,8 +1,8 @@
 // Legacy Adaxes authentication: session (username + password) → security token, renewal, sign-out.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
-import type { Directory } from '../directory/directory.js';
 import { createAdaxesSession, endAdaxesSession, issueAdaxesToken, renewAdaxesToken, revokeAdaxesToken } from '../directory/adaxes-auth.js';
+import { dirOf } from '../tenants/request-tenant.js';
 import { AdaxesError, unauthenticated } from './errors.js';
 import { dotnetUtc, jsonBody, queryParam, requireQuery } from './wire.js';
 
@@ -15,12 +15,12 @@ const FAILURES = {
   accountIsDisabled: 'The user account is disabled.',
 } as const;
 
-export async function authRoutes(app: FastifyInstance, deps: { dir: Directory; config: Config }) {
-  const { dir, config } = deps;
+export async function authRoutes(app: FastifyInstance, deps: { config: Config }) {
+  const { config } = deps;
 
   app.post('/api/authSessions/create', async (req) => {
     const body = jsonBody<{ username: string; password: string }>(req, { username: { kind: 'string', required: true }, password: { kind: 'string', required: true } });
-    const result = await createAdaxesSession(dir, body.username, body.password, config.adaxesSessionMinutes);
+    const result = await createAdaxesSession(dirOf(req), body.username, body.password, config.adaxesSessionMinutes);
     if (!result.ok) {
       const inner: Record<string, unknown> = { message: FAILURES[result.reason], code: result.reason };
       if (result.reason === 'invalidCredentials') inner.attemptsLeft = result.attemptsLeft;
@@ -31,14 +31,14 @@ export async function authRoutes(app: FastifyInstance, deps: { dir: Directory; c
 
   app.post('/api/auth', async (req) => {
     const body = jsonBody<{ sessionId: string }>(req, { sessionId: { kind: 'string', required: true } });
-    const issued = await issueAdaxesToken(dir, body.sessionId, config.adaxesTokenMinutes);
+    const issued = await issueAdaxesToken(dirOf(req), body.sessionId, config.adaxesTokenMinutes);
     if (!issued) throw new AdaxesError(401, 'The authentication session is either expired or invalid.', 'unauthenticated');
     return { token: issued.token, expiresAtUtc: dotnetUtc(issued.expiresAt) };
   });
 
   app.patch('/api/auth', async (req) => {
     const token = String(req.headers['adm-authorization'] ?? '');
-    const expiresAt = await renewAdaxesToken(dir, token, config.adaxesTokenMinutes);
+    const expiresAt = await renewAdaxesToken(dirOf(req), token, config.adaxesTokenMinutes);
     if (!expiresAt) throw unauthenticated();
     return { token, expiresAtUtc: dotnetUtc(expiresAt) };
   });
@@ -46,13 +46,13 @@ export async function authRoutes(app: FastifyInstance, deps: { dir: Directory; c
   // Knowing a token or session id is enough to end it: signing out must work with an expiring credential too.
   app.delete('/api/auth', async (req, reply) => {
     const token = queryParam(req, 'token') ?? String(req.headers['adm-authorization'] ?? '');
-    if (!token || !(await revokeAdaxesToken(dir, token))) throw unauthenticated();
+    if (!token || !(await revokeAdaxesToken(dirOf(req), token))) throw unauthenticated();
     return reply.code(204).send();
   });
 
   app.delete('/api/authSessions', async (req, reply) => {
     const id = requireQuery(req, 'id');
-    if (!(await endAdaxesSession(dir, id))) throw new AdaxesError(404, 'The authentication session does not exist or has already ended.', 'notFound');
+    if (!(await endAdaxesSession(dirOf(req), id))) throw new AdaxesError(404, 'The authentication session does not exist or has already ended.', 'notFound');
     return reply.code(204).send();
   });
 }

@@ -1,17 +1,16 @@
 // /api/directoryObjects/groupMembers: list, add and remove members of a group. The list holds only the members the
 // caller may view (REST_GetGroupMembers); adding and removing need the right to modify the group's membership.
 import type { FastifyInstance } from 'fastify';
-import type { Directory } from '../directory/directory.js';
+import { dirOf } from '../tenants/request-tenant.js';
 import { isVisible, requireOperation, requireRight, visibleObject } from './access.js';
 import { badRequest } from './errors.js';
 import { directoryObjectJson, propertyList } from './directory-object.js';
 import { asOperation, failed, succeeded } from './operation-result.js';
 import { boolParam, intParam, jsonBody, queryParam, requireQuery } from './wire.js';
 
-export async function memberRoutes(app: FastifyInstance, deps: { dir: Directory }) {
-  const { dir } = deps;
-
+export async function memberRoutes(app: FastifyInstance) {
   app.get('/api/directoryObjects/groupMembers', async (req) => {
+    const dir = dirOf(req);
     requireOperation(req, 'View');
     const group = await visibleObject(dir, req, requireQuery(req, 'group'), 'group');
     if (group.type !== 'group') throw badRequest(`The object '${queryParam(req, 'group')}' is not a group.`);
@@ -29,6 +28,7 @@ export async function memberRoutes(app: FastifyInstance, deps: { dir: Directory 
   });
 
   app.post('/api/directoryObjects/groupMembers', async (req) => {
+    const dir = dirOf(req);
     requireOperation(req, 'AddMembers');
     const body = jsonBody<{ group: string; newMember: string }>(req, { group: { kind: 'string', required: true }, newMember: { kind: 'string', required: true } });
     const group = await visibleObject(dir, req, body.group, 'group');
@@ -43,6 +43,7 @@ export async function memberRoutes(app: FastifyInstance, deps: { dir: Directory 
 
   // Removing is the same change of the member property as adding; OperationType has no operation of its own for it.
   app.delete('/api/directoryObjects/groupMembers', async (req) => {
+    const dir = dirOf(req);
     requireOperation(req, 'AddMembers');
     const group = await visibleObject(dir, req, requireQuery(req, 'group'), 'group');
     const member = await visibleObject(dir, req, requireQuery(req, 'member'), 'member');

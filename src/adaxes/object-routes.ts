@@ -1,12 +1,12 @@
 // /api/directoryObjects: get, create, modify (with the Microsoft 365 account), delete, move. Each checks that the
 // REST API allows the operation and that the caller's security roles grant it, before anything is written.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Directory } from '../directory/directory.js';
 import { classifyIdentifier, makeDn } from '../directory/ids.js';
 import { type M365Modification, modifyM365Account } from '../directory/m365-account.js';
 import type { Props } from '../directory/model.js';
 import { type ProvisionOutcome, provisionCreatedUser } from '../directory/directory-sync.js';
 import { createOnPrem, moveOnPrem, rdnOf, setPasswordHash } from '../directory/on-prem.js';
+import { dirOf } from '../tenants/request-tenant.js';
 import { requireModifyRights } from './modify-rights.js';
 import { requireOperation, requireRight, visibleObject } from './access.js';
 import { badRequest, invalidModel } from './errors.js';
@@ -28,17 +28,16 @@ const m365Of = (raw: Props) => {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Props) : undefined;
 };
 
-export async function objectRoutes(app: FastifyInstance, deps: { dir: Directory }) {
-  const { dir } = deps;
-  const domain = dir.tenant.domain;
-
+export async function objectRoutes(app: FastifyInstance) {
   app.get('/api/directoryObjects', async (req) => {
+    const dir = dirOf(req);
     requireOperation(req, 'View');
     const obj = await visibleObject(dir, req, requireQuery(req, 'directoryObject'), 'directoryObject');
     return directoryObjectJson(dir, obj, propertyList(queryParam(req, 'properties')));
   });
 
   app.patch('/api/directoryObjects', async (req) => {
+    const dir = dirOf(req);
     requireOperation(req, 'Edit');
     const raw = rawBody(req);
     const [body, items, m365] = validated<[ModifyBody, PropertyItem[], M365Modification | undefined]>(
@@ -69,6 +68,8 @@ export async function objectRoutes(app: FastifyInstance, deps: { dir: Directory 
   });
 
   app.post('/api/directoryObjects', async (req) => {
+    const dir = dirOf(req);
+    const domain = dir.tenant.domain;
     requireOperation(req, 'Create');
     const raw = rawBody(req);
     const [body, items, m365] = validated<[CreateBody, PropertyItem[], M365Modification | undefined]>(
@@ -126,6 +127,7 @@ export async function objectRoutes(app: FastifyInstance, deps: { dir: Directory 
   });
 
   app.delete('/api/directoryObjects', async (req) => {
+    const dir = dirOf(req);
     requireOperation(req, 'Delete');
     const obj = await visibleObject(dir, req, requireQuery(req, 'directoryObject'), 'directoryObject');
     await requireRight(req, 'delete', obj, 'delete');
@@ -139,6 +141,7 @@ export async function objectRoutes(app: FastifyInstance, deps: { dir: Directory 
   });
 
   app.post('/api/directoryObjects/move', async (req) => {
+    const dir = dirOf(req);
     const body = jsonBody<{ directoryObject: string; targetContainer: string }>(req, {
       directoryObject: { kind: 'string', required: true },
       targetContainer: { kind: 'string', required: true },
@@ -151,7 +154,7 @@ export async function objectRoutes(app: FastifyInstance, deps: { dir: Directory 
     await requireRight(req, 'delete', obj, 'move');
     await requireRight(req, 'create', { type: obj.type, dn: makeDn(rdnOf(obj.dn!)?.value ?? 'x', container) }, `create objects of this type in`);
     return asOperation(obj.dn, async () => {
-      const moved = await dir.write(async (w) => moveOnPrem(w, (await w.load(obj.id)) ?? obj, container, domain));
+      const moved = await dir.write(async (w) => moveOnPrem(w, (await w.load(obj.id)) ?? obj, container, dir.tenant.domain));
       return succeeded(moved.dn);
     });
   });

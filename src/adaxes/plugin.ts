@@ -3,9 +3,9 @@
 // security roles then decide what the request may see and do.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
-import type { Directory } from '../directory/directory.js';
 import { AdaxesAccess } from '../directory/adaxes-access.js';
 import { authenticateAdaxes } from '../directory/adaxes-auth.js';
+import { dirOf } from '../tenants/request-tenant.js';
 import { bindAccess } from './access.js';
 import { accountRoutes } from './account-routes.js';
 import { adaxesAdminRoutes } from './admin-routes.js';
@@ -16,7 +16,7 @@ import { memberRoutes } from './member-routes.js';
 import { objectRoutes } from './object-routes.js';
 import { searchRoutes } from './search-routes.js';
 
-export async function adaxesPlugin(app: FastifyInstance, opts: { dir: Directory; config: Config }) {
+export async function adaxesPlugin(app: FastifyInstance, opts: { config: Config }) {
   await app.register(async (api) => {
     api.setErrorHandler((err, req, reply) => {
       const e = toAdaxesError(err);
@@ -27,17 +27,18 @@ export async function adaxesPlugin(app: FastifyInstance, opts: { dir: Directory;
     api.addHook('onRequest', async (req) => {
       if (ANONYMOUS_ROUTES.has(`${req.method} ${req.routeOptions.url}`)) return;
       const header = req.headers['adm-authorization'];
-      const caller = await authenticateAdaxes(opts.dir, typeof header === 'string' ? header.trim() : undefined);
+      const dir = dirOf(req);
+      const caller = await authenticateAdaxes(dir, typeof header === 'string' ? header.trim() : undefined);
       if (!caller) throw unauthenticated();
-      bindAccess(req, await AdaxesAccess.of(opts.dir, caller.user));
+      bindAccess(req, await AdaxesAccess.of(dir, caller.user));
     });
-    const deps = { dir: opts.dir, config: opts.config };
+    const deps = { config: opts.config };
     await authRoutes(api, deps);
-    await m365Routes(api, deps);
-    await searchRoutes(api, deps);
-    await memberRoutes(api, deps);
-    await accountRoutes(api, deps);
-    await objectRoutes(api, deps);
+    await m365Routes(api);
+    await searchRoutes(api);
+    await memberRoutes(api);
+    await accountRoutes(api);
+    await objectRoutes(api);
   });
   await app.register(adaxesAdminRoutes, opts);
 }

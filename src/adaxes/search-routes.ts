@@ -2,8 +2,8 @@
 // JSON array of DirectoryObject. sizeLimit caps the result; without it every match is returned. Only Active
 // Directory objects the caller may view are candidates.
 import type { FastifyInstance } from 'fastify';
-import type { Directory } from '../directory/directory.js';
 import { objectPagesUnder } from '../directory/on-prem.js';
+import { dirOf } from '../tenants/request-tenant.js';
 import { isVisible, requireOperation } from './access.js';
 import { readAttribute } from './attributes.js';
 import { adaxesTypeOf, directoryObjectJson, propertyList } from './directory-object.js';
@@ -12,9 +12,9 @@ import { resolveContainer } from './resolve.js';
 import { type Criteria, criteriaProperties, matchesCriteria } from './search-criteria.js';
 import { jsonBody } from './wire.js';
 
-export async function searchRoutes(app: FastifyInstance, deps: { dir: Directory }) {
-  const { dir } = deps;
+export async function searchRoutes(app: FastifyInstance) {
   app.post('/api/directoryObjects/search', async (req) => {
+    const dir = dirOf(req);
     requireOperation(req, 'View');
     const body = jsonBody<{ baseObject?: string; oneLevel?: boolean; criteria?: Criteria; select?: { properties?: string | string[] }; sizeLimit?: number }>(req, {
       baseObject: { kind: 'string' },

@@ -5,9 +5,9 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { loadAdaxesConfig, saveAdaxesConfig } from '../directory/adaxes-config.js';
-import type { Directory } from '../directory/directory.js';
 import { runDirectorySync } from '../directory/directory-sync.js';
 import { DirectoryError } from '../directory/model.js';
+import { dirOf } from '../tenants/request-tenant.js';
 
 const sameKey = (a: string, b: string) => {
   const x = Buffer.from(a);
@@ -15,8 +15,8 @@ const sameKey = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-export async function adaxesConfigurationRoutes(app: FastifyInstance, opts: { dir: Directory; config: Config }) {
-  const { dir, config } = opts;
+export async function adaxesConfigurationRoutes(app: FastifyInstance, opts: { config: Config }) {
+  const { config } = opts;
   if (!config.admin) return;
   const guard = async (req: FastifyRequest, reply: FastifyReply) => {
     if (!config.adminKey) return;
@@ -25,16 +25,16 @@ export async function adaxesConfigurationRoutes(app: FastifyInstance, opts: { di
       return reply.code(401).send({ error: { code: 'unauthenticated', message: 'A valid X-Admin-Key header is required.' } });
   };
 
-  app.get('/admin/adaxes/configuration', { onRequest: guard }, async () => loadAdaxesConfig(dir.db));
+  app.get('/admin/adaxes/configuration', { onRequest: guard }, async (req) => loadAdaxesConfig(dirOf(req).db));
 
   app.put('/admin/adaxes/configuration', { onRequest: guard }, async (req, reply) => {
     try {
-      return await dir.store.write((tx) => saveAdaxesConfig(tx, req.body));
+      return await dirOf(req).store.write((tx) => saveAdaxesConfig(tx, req.body));
     } catch (err) {
       if (err instanceof DirectoryError) return reply.code(400).send({ error: { code: 'invalidRequest', message: err.message } });
       throw err;
     }
   });
 
-  app.post('/admin/adaxes/sync', { onRequest: guard }, async () => runDirectorySync(dir));
+  app.post('/admin/adaxes/sync', { onRequest: guard }, async (req) => runDirectorySync(dirOf(req)));
 }

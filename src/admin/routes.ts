@@ -1,25 +1,25 @@
 // Operational endpoints: health for orchestration, reset so CI can reuse one server between suites.
 import type { FastifyInstance } from 'fastify';
-import type { Directory } from '../directory/directory.js';
 import { resetTenant } from '../tenants/serve-tenant.js';
-import { storeReady } from '../directory/meta.js';
+import { dirOf } from '../tenants/request-tenant.js';
 import { appCredentialRoutes } from './app-credentials.js';
 
 export interface AdminOptions {
-  dir: Directory;
+  /** Rejects when the store cannot serve; health speaks for the server, not for the tenant a request names. */
+  health: () => Promise<void>;
   enabled: boolean;
 }
 
 export async function adminRoutes(app: FastifyInstance, opts: AdminOptions) {
   app.get('/health', async () => {
-    await storeReady(opts.dir.store);
+    await opts.health();
     return { status: 'ok' };
   });
   if (!opts.enabled) return;
   // Who may call these is decided for every route in one place (admin/access.ts).
-  app.post('/admin/reset', async () => {
-    await resetTenant(opts.dir);
+  app.post('/admin/reset', async (req) => {
+    await resetTenant(dirOf(req));
     return { status: 'reset' };
   });
-  appCredentialRoutes(app, opts.dir);
+  appCredentialRoutes(app);
 }

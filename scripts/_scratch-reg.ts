@@ -1,0 +1,30 @@
+import { openStore } from '../src/store/open.js';
+import { serveTenant } from '../src/tenants/served-tenant.js';
+import { TenantRegistry } from '../src/tenants/tenant-registry.js';
+import { DEMO_TENANT } from '../src/directory/demo-data.js';
+import demo from '../src/tenants/demo-tenant.fixture.json' with { type: 'json' };
+import { mkdtempSync } from 'node:fs';
+const kind = process.argv[2] ?? 'memory';
+const primaryStore = await openStore({ location: kind === 'postgres' ? 'postgres://postgres@127.0.0.1:5432/test' : ':memory:', pgSchema: 'scratch_reg' });
+const primary = await serveTenant(primaryStore, DEMO_TENANT);
+const storage = kind === 'memory' ? { kind: 'memory' as const } : kind === 'files' ? { kind: 'files' as const, dir: mkdtempSync('/tmp/tbx-ten-') } : { kind: 'postgres' as const, url: 'postgres://postgres@127.0.0.1:5432/test', schema: 'scratch_reg' };
+const reg = new TenantRegistry(primary, storage);
+let t0 = performance.now();
+const first = await reg.create(demo);
+console.log('first create (compile)', (performance.now() - t0).toFixed(1), 'ms', first.tenant.info.id);
+const times: number[] = [];
+for (let i = 0; i < 20; i++) { t0 = performance.now(); await reg.create(demo); times.push(performance.now() - t0); }
+times.sort((a, b) => a - b);
+console.log('create median', times[10].toFixed(2), 'max', times[19].toFixed(2));
+const r: number[] = [];
+for (let i = 0; i < 20; i++) { t0 = performance.now(); await reg.reset(first.tenant.info.id); r.push(performance.now() - t0); }
+r.sort((a, b) => a - b);
+console.log('reset median', r[10].toFixed(2), 'max', r[19].toFixed(2));
+const u = await first.tenant.dir.db.selectFrom('objects').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+console.log('objects', u, 'tenant', JSON.stringify(first.tenant.info));
+const sk = await first.tenant.dir.db.selectFrom('skus').select(['account_id','consumed_units']).execute();
+console.log(sk.slice(0,2));
+console.log('list', reg.list().length);
+await reg.delete(first.tenant.info.id);
+console.log('after delete', reg.list().length);
+await reg.close(); await primaryStore.close();
