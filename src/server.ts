@@ -9,6 +9,7 @@ import { tenantOfStore } from './tenants/tenant-record.js';
 import { GraphRouter } from './graph/router.js';
 import { graphPlugin } from './graph/plugin.js';
 import { registerGraphRoutes } from './graph/routes.js';
+import { GraphKit } from './graph/kit.js';
 import { ensureIndexCurrent } from './directory/index-version.js';
 import { storeReady } from './directory/meta.js';
 import { bindTenant } from './tenants/request-tenant.js';
@@ -83,7 +84,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
   const signingSecret = await hmacKey(store);
   const authenticator = createAuthenticator({ store, tenant });
 
-  const lookups = authorizationLookups(dir);
+  const kit = new GraphKit(dir, signingSecret);
   const router = new GraphRouter({
     authenticate: (h) => authenticator.authenticate(h),
     checkAccess: (p, m, path) => {
@@ -96,9 +97,11 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
         throw withLogDetail(err as Error, `${m} ${path} accepts ${accepted.join(', ') || `no ${schemeOf(p)} permission`}; the token has ${held.join(', ') || 'none'}`);
       }
     },
-    authorize: (p, call) => authorizeCall(p, call, lookups),
+    kitOf: () => kit,
+    // The lookups are two closures over the kit's directory: cheap enough to build per write.
+    authorize: (p, call, k) => authorizeCall(p, call, authorizationLookups(k.dir)),
   });
-  registerGraphRoutes(router, { dir, signingSecret });
+  registerGraphRoutes(router);
   // Budgets are charged only to verified callers, so a forged token cannot spend another app's budget.
   const throttle = config.throttle
     ? new Throttle({

@@ -2,18 +2,17 @@
 // POST …/members/$ref with an @odata.id naming a user, group or device, DELETE …/members/{id}/$ref; both 204.
 import { addUnitMember } from '../directory/education-writes.js';
 import { notFound } from './errors.js';
-import type { GraphKit } from './kit.js';
 import { alreadyReferenced, refTarget } from './refs.js';
-import type { GraphRouter } from './router.js';
+import type { GraphContext, GraphRouter } from './router.js';
 
-export function administrativeUnitMemberRoutes(g: GraphRouter, kit: GraphKit) {
-  const load = async (id: string) => (await kit.dir.get(id, ['administrativeUnit'])) ?? Promise.reject(notFound(id));
+export function administrativeUnitMemberRoutes(g: GraphRouter) {
+  const load = async ({ kit }: GraphContext, id: string) => (await kit.dir.get(id, ['administrativeUnit'])) ?? Promise.reject(notFound(id));
   for (const base of ['/directory/administrativeUnits', '/administrativeUnits']) {
     g.post(
       `${base}/{id}/members/$ref`,
       async (ctx) => {
-        const unit = await load(ctx.params.id);
-        if (!(await addUnitMember(kit.dir, unit.id, refTarget(ctx)))) throw alreadyReferenced('members');
+        const unit = await load(ctx, ctx.params.id);
+        if (!(await addUnitMember(ctx.kit.dir, unit.id, refTarget(ctx)))) throw alreadyReferenced('members');
         return { status: 204 };
       },
       { permissionAs: ['POST', `${base}/{id}/members`] },
@@ -21,8 +20,8 @@ export function administrativeUnitMemberRoutes(g: GraphRouter, kit: GraphKit) {
     g.delete(
       `${base}/{id}/members/{memberId}/$ref`,
       async (ctx) => {
-        const unit = await load(ctx.params.id);
-        if (!(await kit.dir.removeMember(unit.id, ctx.params.memberId))) throw notFound(ctx.params.memberId);
+        const unit = await load(ctx, ctx.params.id);
+        if (!(await ctx.kit.dir.removeMember(unit.id, ctx.params.memberId))) throw notFound(ctx.params.memberId);
         return { status: 204 };
       },
       { permissionAs: ['DELETE', `${base}/{id}/members/{memberId}`] },

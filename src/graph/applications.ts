@@ -49,12 +49,8 @@ const PROPS = [
   'signInAudience',
 ];
 
-export function applicationRoutes(g: GraphRouter, kit: GraphKit) {
-  const store = kit.dir.store;
-  const db = kit.dir.db;
-  const tenantDomain = kit.dir.tenant.domain;
-
-  const doc = async (app: AppRegistration): Promise<Props> => {
+export function applicationRoutes(g: GraphRouter) {
+  const doc = async ({ dir }: GraphKit, app: AppRegistration): Promise<Props> => {
     const access = [
       ...app.appRoles.map((p) => ({ id: permissionId(p, 'Application'), type: 'Role' })),
       ...app.scopes.map((p) => ({ id: permissionId(p, 'DelegatedWork'), type: 'Scope' })),
@@ -67,35 +63,39 @@ export function applicationRoutes(g: GraphRouter, kit: GraphKit) {
       description: null,
       displayName: app.displayName,
       isFallbackPublicClient: app.publicClient,
-      keyCredentials: (await keyCredentialsOf(db, app.clientId)).map(keyCredentialView),
-      passwordCredentials: (await passwordCredentialsOf(db, app.clientId)).map((p) => passwordCredentialView(p)),
-      publisherDomain: tenantDomain,
+      keyCredentials: (await keyCredentialsOf(dir.db, app.clientId)).map(keyCredentialView),
+      passwordCredentials: (await passwordCredentialsOf(dir.db, app.clientId)).map((p) => passwordCredentialView(p)),
+      publisherDomain: dir.tenant.domain,
       requiredResourceAccess: access.length ? [{ resourceAppId: GRAPH_APP_ID, resourceAccess: access }] : [],
       signInAudience: 'AzureADMyOrg',
     };
   };
   const pick = (d: Props, select?: string[]) => (select?.length ? Object.fromEntries(['id', ...select.filter((s) => s !== 'id')].map((s) => [s, d[s] ?? null])) : d);
-  const load = async (ctx: GraphContext) =>
-    (ctx.params.appId !== undefined ? await findApp(db, ctx.params.appId) : await findAppByObjectId(db, ctx.params.id)) ?? Promise.reject(notFound(ctx.params.appId ?? ctx.params.id));
+  const load = async ({ kit: { dir }, params }: GraphContext) =>
+    (params.appId !== undefined ? await findApp(dir.db, params.appId) : await findAppByObjectId(dir.db, params.id)) ?? Promise.reject(notFound(params.appId ?? params.id));
 
   g.get('/applications', async (ctx) => {
+    const { kit } = ctx;
     const select = selectOnly(ctx, 'application', PROPS);
-    const value = await Promise.all((await listApps(db)).map(async (a) => pick(await doc(a), select)));
+    const value = await Promise.all((await listApps(kit.dir.db)).map(async (a) => pick(await doc(kit, a), select)));
     return { body: { '@odata.context': contextUrl(ctx.origin, selectFragment('applications', select)), value } };
   });
   g.post('/applications', async (ctx) => {
+    const { kit } = ctx;
+    const store = kit.dir.store;
     const body = requireBody(ctx);
     if (typeof body.displayName !== 'string' || body.displayName.trim() === '') throw badRequest("Property 'displayName' is required.");
     const app = await createApp(store, { displayName: body.displayName, publicClient: body.isFallbackPublicClient === true });
     if (Array.isArray(body.keyCredentials)) await setKeyCredentials(store, app.clientId, keysFrom(body.keyCredentials, []));
-    return { status: 201, body: { '@odata.context': contextUrl(ctx.origin, 'applications/$entity'), ...(await doc(app)) } };
+    return { status: 201, body: { '@odata.context': contextUrl(ctx.origin, 'applications/$entity'), ...(await doc(kit, app)) } };
   });
 
   const entity = async (ctx: GraphContext) => {
     const select = selectOnly(ctx, 'application', PROPS);
-    return { body: { '@odata.context': contextUrl(ctx.origin, `${selectFragment('applications', select)}/$entity`), ...pick(await doc(await load(ctx)), select) } };
+    return { body: { '@odata.context': contextUrl(ctx.origin, `${selectFragment('applications', select)}/$entity`), ...pick(await doc(ctx.kit, await load(ctx)), select) } };
   };
   const patch = async (ctx: GraphContext) => {
+    const { store, db } = ctx.kit.dir;
     const app = await load(ctx);
     const body = requireBody(ctx);
     const known = ['displayName', 'keyCredentials'];
@@ -108,7 +108,7 @@ export function applicationRoutes(g: GraphRouter, kit: GraphKit) {
     return { status: 204 };
   };
   const remove = async (ctx: GraphContext) => {
-    await deleteApp(store, (await load(ctx)).clientId);
+    await deleteApp(ctx.kit.dir.store, (await load(ctx)).clientId);
     return { status: 204 };
   };
 
@@ -119,8 +119,8 @@ export function applicationRoutes(g: GraphRouter, kit: GraphKit) {
   }
 
   const issuersOf = (app: AppRegistration) => [applicationObjectId(app.clientId), app.clientId];
-  const requireProof = async (app: AppRegistration, proof: unknown) => {
-    const keys = await keyCredentialsOf(db, app.clientId);
+  const requireProof = async ({ dir }: GraphKit, app: AppRegistration, proof: unknown) => {
+    const keys = await keyCredentialsOf(dir.db, app.clientId);
     const now = new Date().toISOString();
     if (!keys.some((k) => k.startDateTime <= now && k.endDateTime >= now))
       throw badRequest('The application has no valid certificate to prove possession with. Use the Update application operation to add the first one.');
@@ -128,31 +128,34 @@ export function applicationRoutes(g: GraphRouter, kit: GraphKit) {
   };
 
   g.post('/applications/{id}/addKey', async (ctx) => {
+    const { kit } = ctx;
     const app = await load(ctx);
     const body = requireBody(ctx);
     const kc = body.keyCredential as Props | undefined;
     if (!kc || typeof kc !== 'object') throw badRequest("The request body must contain 'keyCredential'.");
     if (kc.type !== 'AsymmetricX509Cert' || kc.usage !== 'Verify') throw badRequest("Only keyCredential type 'AsymmetricX509Cert' with usage 'Verify' is supported.");
     if (typeof kc.key !== 'string') throw badRequest("Property 'key' of 'keyCredential' is required.");
-    await requireProof(app, body.proof);
-    const added = await addKeyCredential(store, app.clientId, { certificate: kc.key, displayName: typeof kc.displayName === 'string' ? kc.displayName : undefined });
+    await requireProof(kit, app, body.proof);
+    const added = await addKeyCredential(kit.dir.store, app.clientId, { certificate: kc.key, displayName: typeof kc.displayName === 'string' ? kc.displayName : undefined });
     return { body: { '@odata.context': contextUrl(ctx.origin, 'microsoft.graph.keyCredential'), ...keyCredentialView(added) } };
   });
   g.post('/applications/{id}/removeKey', async (ctx) => {
+    const { kit } = ctx;
     const app = await load(ctx);
     const body = requireBody(ctx);
     if (typeof body.keyId !== 'string') throw badRequest("The request body must contain 'keyId'.");
-    await requireProof(app, body.proof);
-    if (!(await removeKeyCredential(store, app.clientId, body.keyId))) throw notFound(body.keyId);
+    await requireProof(kit, app, body.proof);
+    if (!(await removeKeyCredential(kit.dir.store, app.clientId, body.keyId))) throw notFound(body.keyId);
     return { status: 204 };
   });
   g.post('/applications/{id}/addPassword', async (ctx) => {
+    const { kit } = ctx;
     const app = await load(ctx);
     const body = ctx.body && typeof ctx.body === 'object' ? (ctx.body as Props) : {};
     const pc = (body.passwordCredential ?? {}) as Props;
     const end = typeof pc.endDateTime === 'string' ? pc.endDateTime : undefined;
     if (end !== undefined && Number.isNaN(Date.parse(end))) throw badRequest("Invalid value specified for property 'endDateTime' of resource 'PasswordCredential'.");
-    const { credential, secretText } = await addPasswordCredential(store, app.clientId, {
+    const { credential, secretText } = await addPasswordCredential(kit.dir.store, app.clientId, {
       displayName: typeof pc.displayName === 'string' ? pc.displayName : null,
       startDateTime: typeof pc.startDateTime === 'string' ? new Date(pc.startDateTime).toISOString() : undefined,
       endDateTime: end ? new Date(end).toISOString() : undefined,
@@ -160,10 +163,11 @@ export function applicationRoutes(g: GraphRouter, kit: GraphKit) {
     return { body: { '@odata.context': contextUrl(ctx.origin, 'microsoft.graph.passwordCredential'), ...passwordCredentialView(credential, secretText) } };
   });
   g.post('/applications/{id}/removePassword', async (ctx) => {
+    const { kit } = ctx;
     const app = await load(ctx);
     const body = requireBody(ctx);
     if (typeof body.keyId !== 'string') throw badRequest("The request body must contain 'keyId'.");
-    if (!(await removePasswordCredential(store, app.clientId, body.keyId))) throw notFound(body.keyId);
+    if (!(await removePasswordCredential(kit.dir.store, app.clientId, body.keyId))) throw notFound(body.keyId);
     return { status: 204 };
   });
 }

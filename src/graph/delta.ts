@@ -54,11 +54,12 @@ function pageSize(ctx: GraphContext): number {
   return Math.min(Math.max(n, 1), 999);
 }
 
-export function deltaHandler(kit: GraphKit, spec: DeltaSpec): GraphHandler {
+export function deltaHandler(spec: DeltaSpec): GraphHandler {
   const fingerprint = `delta:${spec.resource}`;
   const link = (ctx: GraphContext, kind: '$skiptoken' | '$deltatoken', state: State) =>
-    `${ctx.origin}/v1.0${ctx.path}?${kind}=${encodeSkiptoken(state, kit.signingKey, fingerprint)}`;
-  const decode = (token: string) => decodeSkiptoken(token, kit.signingKey, fingerprint) as State;
+    `${ctx.origin}/v1.0${ctx.path}?${kind}=${encodeSkiptoken(state, ctx.kit.signingKey, fingerprint)}`;
+  // Tokens are signed with the tenant's key: one tenant's token does not decode in another.
+  const decode = (kit: GraphKit, token: string) => decodeSkiptoken(token, kit.signingKey, fingerprint) as State;
 
   const shapeItem = (obj: DirObject, doc: Props, sel?: string[]): Props => {
     const body = spec.shape ? spec.shape(obj, doc, sel) : project(spec.resource, doc, sel);
@@ -73,7 +74,7 @@ export function deltaHandler(kit: GraphKit, spec: DeltaSpec): GraphHandler {
     return { body };
   };
 
-  const withMembers = (state: { to: number; m?: boolean }, ids: string[], from: number | undefined) =>
+  const withMembers = (kit: GraphKit, state: { to: number; m?: boolean }, ids: string[], from: number | undefined) =>
     spec.memberType && state.m ? memberDeltas(kit.dir.db, ids, from, state.to) : Promise.resolve(undefined);
   const annotate = (body: Props, members: MemberDelta[] | undefined): Props => {
     if (!members?.length) return body;
@@ -82,18 +83,19 @@ export function deltaHandler(kit: GraphKit, spec: DeltaSpec): GraphHandler {
   };
 
   return async (ctx) => {
+    const { kit } = ctx;
     const size = pageSize(ctx);
     const skip = param(ctx, '$skiptoken');
     const deltaToken = param(ctx, '$deltatoken');
     let state: State;
     if (skip) {
-      state = decode(skip);
+      state = decode(kit, skip);
       if (state.ph === 'd') throw invalidSkipToken();
     } else if (deltaToken === 'latest') {
       const { sel, m } = selection(ctx, spec);
       return reply(ctx, sel, [], { deltaLink: link(ctx, '$deltatoken', { ph: 'd', from: await currentSeq(kit.dir.db), sel, m, iat: Date.now() }) });
     } else if (deltaToken) {
-      const d = decode(deltaToken);
+      const d = decode(kit, deltaToken);
       if (d.ph !== 'd') throw new GraphError(400, 'Request_BadRequest', 'The specified delta token value is invalid.');
       if (Date.now() - d.iat > SEVEN_DAYS_MS)
         throw new GraphError(410, 'syncStateNotFound', 'The sync state generation is not found; the delta token has expired. Start a new sync without a delta token.', {
@@ -109,7 +111,7 @@ export function deltaHandler(kit: GraphKit, spec: DeltaSpec): GraphHandler {
       const page = await listObjects(kit.dir.db, { resource: spec.resource, scope: spec.scope, query: q, pageSize: size, after: state.after });
       const objs = (page.rows as ObjectsTable[]).map(toObject);
       const docs = await kit.dir.documents(objs);
-      const members = await withMembers(state, objs.map((o) => o.id), undefined);
+      const members = await withMembers(kit, state, objs.map((o) => o.id), undefined);
       const value = objs.map((o, i) => annotate(shapeItem(o, docs[i], state.sel), members?.get(o.id)));
       if (page.nextCursor) return reply(ctx, state.sel, value, { nextLink: link(ctx, '$skiptoken', { ...state, after: page.nextCursor }) });
       return reply(ctx, state.sel, value, { deltaLink: link(ctx, '$deltatoken', { ph: 'd', from: state.to, sel: state.sel, m: state.m, iat: Date.now() }) });
@@ -126,7 +128,7 @@ export function deltaHandler(kit: GraphKit, spec: DeltaSpec): GraphHandler {
       const byId = new Map(objs.filter((o) => !notYet.has(o.id)).map((o) => [o.id, o]));
       const present = pageRows.map((r) => byId.get(r.objectId)).filter((o): o is DirObject => !!o && inScope(o, spec.changes));
       const docs = new Map((await kit.dir.documents(present)).map((d) => [d.id as string, d]));
-      const members = await withMembers(state, present.map((o) => o.id), state.from);
+      const members = await withMembers(kit, state, present.map((o) => o.id), state.from);
       const value: Props[] = [];
       for (const r of pageRows) {
         if (notYet.has(r.objectId)) continue;

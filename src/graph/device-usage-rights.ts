@@ -2,7 +2,6 @@
 // permission data lists it for Device.Read(Write).All. A device holds a handful of rights, so $filter runs in memory
 // through the OData reference evaluator; pages are keyset on id like every other collection.
 import type { GraphContext, GraphRouter } from './router.js';
-import type { GraphKit } from './kit.js';
 import { badRequest } from './errors.js';
 import { contextUrl, project, selectFragment } from './shape.js';
 import { decodeSkiptoken, encodeSkiptoken, matches } from '../odata/index.js';
@@ -18,8 +17,9 @@ function pageSize(ctx: GraphContext, top: number | undefined): number {
   return m ? Math.min(Math.max(Number(m[1]), 1), 999) : DEFAULT_PAGE;
 }
 
-export function usageRightRoutes(g: GraphRouter, kit: GraphKit, base: string, load: (ctx: GraphContext) => Promise<DirObject>) {
+export function usageRightRoutes(g: GraphRouter, base: string, load: (ctx: GraphContext) => Promise<DirObject>) {
   g.get(`${base}/usageRights`, async (ctx) => {
+    const { kit } = ctx;
     const device = await load(ctx);
     const q = kit.query(ctx, 'usageRight');
     if (q.skip !== undefined) throw badRequest("'$skip' is not supported by the service.");

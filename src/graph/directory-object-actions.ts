@@ -77,23 +77,23 @@ const ACTIONS: Record<string, (kit: GraphKit, ctx: GraphContext, obj: Loader) =>
   },
 };
 
-export function directoryObjectActionRoutes(g: GraphRouter, kit: GraphKit) {
+export function directoryObjectActionRoutes(g: GraphRouter) {
   const ofType =
     (types?: readonly ObjectType[]): Loader =>
-    async (ctx) =>
-      (await kit.dir.get(ctx.params.id, types)) ?? Promise.reject(notFound(ctx.params.id));
+    async ({ kit, params }) =>
+      (await kit.dir.get(params.id, types)) ?? Promise.reject(notFound(params.id));
   const bindings: Binding[] = [
     { base: '/directoryObjects/{id}', load: ofType() },
-    { base: '/users/{id}', load: async (ctx) => (await kit.dir.user(ctx.params.id)) ?? Promise.reject(notFound(ctx.params.id)) },
+    { base: '/users/{id}', load: async (ctx) => (await ctx.kit.dir.user(ctx.params.id)) ?? Promise.reject(notFound(ctx.params.id)) },
     { base: '/groups/{id}', load: ofType(['group']) },
     { base: '/devices/{id}', load: ofType(['device']) },
     { base: '/servicePrincipals/{id}', load: ofType(['servicePrincipal']) },
     { base: '/contacts/{id}', load: ofType(['orgContact']) },
-    { base: '/me', load: async (ctx) => (await kit.dir.get(ctx.principal.userId!, ['user'])) ?? Promise.reject(notFound(ctx.principal.userId!)), opts: { delegatedOnly: true } },
+    { base: '/me', load: async (ctx) => (await ctx.kit.dir.get(ctx.principal.userId!, ['user'])) ?? Promise.reject(notFound(ctx.principal.userId!)), opts: { delegatedOnly: true } },
   ];
   for (const { base, load, opts } of bindings) {
     for (const [name, run] of Object.entries(ACTIONS)) {
-      const handler = (ctx: GraphContext) => run(kit, ctx, load);
+      const handler = (ctx: GraphContext) => run(ctx.kit, ctx, load);
       g.post(`${base}/${name}`, handler, opts);
       // The namespace-qualified form is the same action; the permission data lists only the short one.
       g.post(`${base}/microsoft.graph.${name}`, handler, { ...opts, permissionAs: ['POST', `${base}/${name}`] });
@@ -101,6 +101,7 @@ export function directoryObjectActionRoutes(g: GraphRouter, kit: GraphKit) {
   }
 
   g.get('/directoryObjects/{id}', async (ctx) => {
+    const { kit } = ctx;
     const obj = await ofType()(ctx);
     const res = resourceOfObject(obj.type);
     const q = kit.query(ctx, res, { collection: false });
@@ -111,6 +112,7 @@ export function directoryObjectActionRoutes(g: GraphRouter, kit: GraphKit) {
   });
 
   const getByIds = async (ctx: GraphContext) => {
+    const { kit } = ctx;
     const body = parameters(ctx, 'getByIds', ['ids', 'types']);
     const ids = stringList(body, 'ids');
     if (ids.length > MAX_BY_IDS) throw badRequest(`The number of ids in 'ids' is ${ids.length}; at most ${MAX_BY_IDS} may be requested.`);

@@ -4,7 +4,7 @@ import type { Props } from '../directory/model.js';
 import { ROLE_TEMPLATES, activateRole, activatedRoles, addRoleMember, findRole, removeRoleMember, roleMembersSelect, roleTemplate, type DirectoryRole } from '../directory/directory-roles.js';
 import type { GraphContext, GraphRouter } from './router.js';
 import { selectOnly } from './select-only.js';
-import { type GraphKit, requireBody } from './kit.js';
+import { requireBody } from './kit.js';
 import { badRequest, notFound } from './errors.js';
 import { contextUrl, selectFragment } from './shape.js';
 
@@ -16,29 +16,28 @@ const pick = (doc: Props, select?: readonly string[]) => (select?.length ? Objec
 const roleDoc = (r: DirectoryRole): Props => ({ id: r.objectId, deletedDateTime: null, description: r.description, displayName: r.displayName, roleTemplateId: r.id });
 const templateDoc = (t: { id: string; description: string; displayName: string }): Props => ({ id: t.id, deletedDateTime: null, description: t.description, displayName: t.displayName });
 
-export function directoryRoleRoutes(g: GraphRouter, kit: GraphKit) {
-  const store = kit.dir.store;
-  const byId = async (id: string) => (await findRole(kit.dir.db, { id })) ?? Promise.reject(notFound(id));
-  const byTemplate = async (templateId: string) => (await findRole(kit.dir.db, { templateId })) ?? Promise.reject(notFound(templateId));
+export function directoryRoleRoutes(g: GraphRouter) {
+  const byId = async ({ kit }: GraphContext, id: string) => (await findRole(kit.dir.db, { id })) ?? Promise.reject(notFound(id));
+  const byTemplate = async ({ kit }: GraphContext, templateId: string) => (await findRole(kit.dir.db, { templateId })) ?? Promise.reject(notFound(templateId));
 
   g.get('/directoryRoles', async (ctx) => {
     const select = selectOnly(ctx, 'directoryRole', ROLE_PROPS);
-    const value = (await activatedRoles(kit.dir.db)).map((r) => pick(roleDoc(r), select));
+    const value = (await activatedRoles(ctx.kit.dir.db)).map((r) => pick(roleDoc(r), select));
     return { body: { '@odata.context': contextUrl(ctx.origin, selectFragment('directoryRoles', select)), value } };
   });
   g.post('/directoryRoles', async (ctx) => {
     const body = requireBody(ctx);
     const templateId = body.roleTemplateId;
     if (typeof templateId !== 'string' || !roleTemplate(templateId)) throw badRequest("Invalid value specified for property 'roleTemplateId' of resource 'DirectoryRole'.");
-    const role = await store.write((tx) => activateRole(tx, templateId));
+    const role = await ctx.kit.dir.store.write((tx) => activateRole(tx, templateId));
     return { status: 201, body: { '@odata.context': contextUrl(ctx.origin, 'directoryRoles/$entity'), ...roleDoc(role) } };
   });
   const entity = (load: (ctx: GraphContext) => Promise<DirectoryRole>) => async (ctx: GraphContext) => {
     const select = selectOnly(ctx, 'directoryRole', ROLE_PROPS);
     return { body: { '@odata.context': contextUrl(ctx.origin, `${selectFragment('directoryRoles', select)}/$entity`), ...pick(roleDoc(await load(ctx)), select) } };
   };
-  const fromId = (ctx: GraphContext) => byId(ctx.params.id);
-  const fromTemplate = (ctx: GraphContext) => byTemplate(ctx.params.roleTemplateId);
+  const fromId = (ctx: GraphContext) => byId(ctx, ctx.params.id);
+  const fromTemplate = (ctx: GraphContext) => byTemplate(ctx, ctx.params.roleTemplateId);
   g.get('/directoryRoles/{id}', entity(fromId));
   g.get("/directoryRoles(roleTemplateId='{roleTemplateId}')", entity(fromTemplate));
 
@@ -46,6 +45,7 @@ export function directoryRoleRoutes(g: GraphRouter, kit: GraphKit) {
     g.get(
       `${base}/members`,
       async (ctx) => {
+        const { kit } = ctx;
         const role = await load(ctx);
         return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => roleMembersSelect(kit.dir.db, role.objectId) }, context: 'directoryObjects', typed: true });
       },
@@ -56,13 +56,13 @@ export function directoryRoleRoutes(g: GraphRouter, kit: GraphKit) {
       const ref = requireBody(ctx)['@odata.id'];
       const memberId = typeof ref === 'string' ? /([0-9a-f-]{36})\/?$/i.exec(ref)?.[1] : undefined;
       if (!memberId) throw badRequest("The request body must contain an '@odata.id' reference to a directory object.");
-      await addRoleMember(store, role.objectId, memberId);
+      await addRoleMember(ctx.kit.dir.store, role.objectId, memberId);
       return { status: 204 };
       // The permission data spells the roleTemplateId form of this path oddly; both forms need the same permission.
     }, { permissionAs: ['POST', '/directoryRoles/{id}/members/$ref'] });
     g.delete(`${base}/members/{memberId}/$ref`, async (ctx) => {
       const role = await load(ctx);
-      await removeRoleMember(store, role.objectId, ctx.params.memberId);
+      await removeRoleMember(ctx.kit.dir.store, role.objectId, ctx.params.memberId);
       return { status: 204 };
     });
   }

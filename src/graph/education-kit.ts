@@ -53,8 +53,8 @@ export function educationList(kit: GraphKit, ctx: GraphContext, res: EducationRe
 }
 
 /** /education/{classes|schools|users}/delta: current state first, then what changed; items carry @odata.type. */
-export function educationDelta(kit: GraphKit, res: EducationResource): GraphHandler {
-  const all = deltaHandler(kit, {
+export function educationDelta(res: EducationResource): GraphHandler {
+  const all = deltaHandler({
     resource: res,
     changes: { type: EDUCATION_BASE[res], facet: res },
     scope: { kind: 'all' },
@@ -68,6 +68,7 @@ export function educationDelta(kit: GraphKit, res: EducationResource): GraphHand
   });
   // A signed-in member's delta shows only what they may see; pages may then hold fewer items than asked.
   return async (ctx) => {
+    const { kit } = ctx;
     const out = await all(ctx);
     const user = limitedTo(ctx);
     const body = out.body as { value?: { id?: string }[] } | undefined;

@@ -1,25 +1,24 @@
 // /education/schools: schools are administrative units with the educationSchool facet, sharing the unit's id.
 import { classesOfSchool, usersOfSchool } from '../directory/education.js';
-import type { GraphKit } from './kit.js';
 import type { GraphContext, GraphRouter } from './router.js';
 import { educationDelta, educationEntity, educationList, loadEducation, navContext } from './education-kit.js';
 
 const SET = 'education/schools';
 
-export function educationSchoolRoutes(g: GraphRouter, kit: GraphKit) {
-  const load = (id: string, ctx: GraphContext) => loadEducation(kit, 'educationSchool', id, ctx);
-  g.get('/education/schools', (ctx) => educationList(kit, ctx, 'educationSchool', SET), { count: true });
-  g.get('/education/schools/delta', educationDelta(kit, 'educationSchool'));
+export function educationSchoolRoutes(g: GraphRouter) {
+  const load = (id: string, ctx: GraphContext) => loadEducation(ctx.kit, 'educationSchool', id, ctx);
+  g.get('/education/schools', (ctx) => educationList(ctx.kit, ctx, 'educationSchool', SET), { count: true });
+  g.get('/education/schools/delta', educationDelta('educationSchool'));
   // The seed names the key {educationSchoolId} and {id}; both are this one route.
-  g.get('/education/schools/{id}', async (ctx) => educationEntity(kit, ctx, 'educationSchool', await load(ctx.params.id, ctx), SET));
+  g.get('/education/schools/{id}', async (ctx) => educationEntity(ctx.kit, ctx, 'educationSchool', await load(ctx.params.id, ctx), SET));
   g.get('/education/schools/{id}/administrativeUnit', async (ctx) =>
-    kit.entity(ctx, 'administrativeUnit', await load(ctx.params.id, ctx), 'directory/administrativeUnits'),
+    ctx.kit.entity(ctx, 'administrativeUnit', await load(ctx.params.id, ctx), 'directory/administrativeUnits'),
   );
   g.get(
     '/education/schools/{id}/classes',
     async (ctx) => {
       const school = await load(ctx.params.id, ctx);
-      return educationList(kit, ctx, 'educationClass', navContext(SET, school.id, 'classes'), (dir) => classesOfSchool(dir, school.id));
+      return educationList(ctx.kit, ctx, 'educationClass', navContext(SET, school.id, 'classes'), (dir) => classesOfSchool(dir, school.id));
     },
     { count: true },
   );
@@ -27,7 +26,7 @@ export function educationSchoolRoutes(g: GraphRouter, kit: GraphKit) {
     '/education/schools/{id}/users',
     async (ctx) => {
       const school = await load(ctx.params.id, ctx);
-      return educationList(kit, ctx, 'educationUser', navContext(SET, school.id, 'users'), (dir) => usersOfSchool(dir, school.id));
+      return educationList(ctx.kit, ctx, 'educationUser', navContext(SET, school.id, 'users'), (dir) => usersOfSchool(dir, school.id));
     },
     { count: true },
   );

@@ -5,18 +5,18 @@ import { ROSTER_RELATIONS, addRosterLink, createEducationObject, deleteEducation
 import type { Facet } from '../directory/model.js';
 import { educationEntity } from './education-kit.js';
 import { notFound } from './errors.js';
-import { type GraphKit, requireBody } from './kit.js';
+import { requireBody } from './kit.js';
 import { alreadyReferenced, refTarget } from './refs.js';
 import type { GraphRouter } from './router.js';
 
 const SETS: Record<Facet, string> = { educationClass: 'education/classes', educationSchool: 'education/schools', educationUser: 'education/users' };
 
-export function educationWriteRoutes(g: GraphRouter, kit: GraphKit) {
+export function educationWriteRoutes(g: GraphRouter) {
   for (const [facet, set] of Object.entries(SETS) as [Facet, string][]) {
-    g.post(`/${set}`, async (ctx) => ({ ...(await educationEntity(kit, ctx, facet, await createEducationObject(kit.dir, facet, requireBody(ctx)), set)), status: 201 }));
-    g.patch(`/${set}/{id}`, async (ctx) => educationEntity(kit, ctx, facet, await updateEducationObject(kit.dir, facet, ctx.params.id, requireBody(ctx)), set));
+    g.post(`/${set}`, async (ctx) => ({ ...(await educationEntity(ctx.kit, ctx, facet, await createEducationObject(ctx.kit.dir, facet, requireBody(ctx)), set)), status: 201 }));
+    g.patch(`/${set}/{id}`, async (ctx) => educationEntity(ctx.kit, ctx, facet, await updateEducationObject(ctx.kit.dir, facet, ctx.params.id, requireBody(ctx)), set));
     g.delete(`/${set}/{id}`, async (ctx) => {
-      await deleteEducationObject(kit.dir, facet, ctx.params.id);
+      await deleteEducationObject(ctx.kit.dir, facet, ctx.params.id);
       return { status: 204 };
     });
   }
@@ -26,7 +26,7 @@ export function educationWriteRoutes(g: GraphRouter, kit: GraphKit) {
     g.post(
       `${base}/$ref`,
       async (ctx) => {
-        if (!(await addRosterLink(kit.dir, relation, ctx.params.id, refTarget(ctx))))
+        if (!(await addRosterLink(ctx.kit.dir, relation, ctx.params.id, refTarget(ctx))))
           throw alreadyReferenced(r.nav);
         return { status: 204 };
       },
@@ -35,7 +35,7 @@ export function educationWriteRoutes(g: GraphRouter, kit: GraphKit) {
     g.delete(
       `${base}/{targetId}/$ref`,
       async (ctx) => {
-        if (!(await removeRosterLink(kit.dir, relation, ctx.params.id, ctx.params.targetId))) throw notFound(ctx.params.targetId);
+        if (!(await removeRosterLink(ctx.kit.dir, relation, ctx.params.id, ctx.params.targetId))) throw notFound(ctx.params.targetId);
         return { status: 204 };
       },
       { permissionAs: ['DELETE', `${base}/{targetId}`] },

@@ -1,6 +1,6 @@
 // /groups: security and Microsoft 365 groups, their members (direct and transitive) and owners.
-import type { GraphRouter } from './router.js';
-import { type GraphKit, requireBody } from './kit.js';
+import type { GraphContext, GraphRouter } from './router.js';
+import { requireBody } from './kit.js';
 import { createGroup, deleteObject, updateObject } from '../directory/people-and-groups.js';
 import { badRequest, notFound } from './errors.js';
 import { membershipRoutes } from './memberships.js';
@@ -9,29 +9,30 @@ import { odataType, resourceOfObject } from './shape.js';
 
 const MEMBER_TYPES = ['user', 'group', 'device', 'orgContact', 'servicePrincipal'];
 
-export function groupRoutes(g: GraphRouter, kit: GraphKit) {
-  const load = async (id: string) => (await kit.dir.get(id, ['group'])) ?? Promise.reject(notFound(id));
-  g.get('/groups', (ctx) => kit.list(ctx, { resource: 'group', scope: { kind: 'all' }, context: 'groups' }), { count: true });
+export function groupRoutes(g: GraphRouter) {
+  const load = async ({ kit }: GraphContext, id: string) => (await kit.dir.get(id, ['group'])) ?? Promise.reject(notFound(id));
+  g.get('/groups', (ctx) => ctx.kit.list(ctx, { resource: 'group', scope: { kind: 'all' }, context: 'groups' }), { count: true });
   g.get(
     '/groups/delta',
-    deltaHandler(kit, { resource: 'group', changes: { type: 'group' }, scope: { kind: 'all' }, context: 'groups', reportRemovals: true, memberType: (t) => odataType(resourceOfObject(t)) }),
+    deltaHandler({ resource: 'group', changes: { type: 'group' }, scope: { kind: 'all' }, context: 'groups', reportRemovals: true, memberType: (t) => odataType(resourceOfObject(t)) }),
   );
-  g.post('/groups', async (ctx) => ({ ...(await kit.entity(ctx, 'group', await createGroup(kit.dir, requireBody(ctx)), 'groups')), status: 201 }));
+  g.post('/groups', async (ctx) => ({ ...(await ctx.kit.entity(ctx, 'group', await createGroup(ctx.kit.dir, requireBody(ctx)), 'groups')), status: 201 }));
   g.patch('/groups/{id}', async (ctx) => {
-    await updateObject(kit.dir, 'group', (await load(ctx.params.id)).id, requireBody(ctx));
+    await updateObject(ctx.kit.dir, 'group', (await load(ctx, ctx.params.id)).id, requireBody(ctx));
     return { status: 204 };
   });
   g.delete('/groups/{id}', async (ctx) => {
-    await deleteObject(kit.dir, 'group', (await load(ctx.params.id)).id);
+    await deleteObject(ctx.kit.dir, 'group', (await load(ctx, ctx.params.id)).id);
     return { status: 204 };
   });
-  g.get('/groups/{id}', async (ctx) => kit.entity(ctx, 'group', await kit.dir.get(ctx.params.id, ['group']), 'groups'));
-  membershipRoutes(g, kit, '/groups/{id}', (ctx) => load(ctx.params.id));
+  g.get('/groups/{id}', async (ctx) => ctx.kit.entity(ctx, 'group', await ctx.kit.dir.get(ctx.params.id, ['group']), 'groups'));
+  membershipRoutes(g, '/groups/{id}', (ctx) => load(ctx, ctx.params.id));
   const listOpts = { casts: MEMBER_TYPES, count: true };
   g.get(
     '/groups/{id}/members',
     async (ctx) => {
-      const grp = await load(ctx.params.id);
+      const { kit } = ctx;
+      const grp = await load(ctx, ctx.params.id);
       return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.targetsOf('member', grp.id) }, context: 'directoryObjects', typed: true });
     },
     listOpts,
@@ -39,7 +40,8 @@ export function groupRoutes(g: GraphRouter, kit: GraphKit) {
   g.get(
     '/groups/{id}/transitiveMembers',
     async (ctx) => {
-      const grp = await load(ctx.params.id);
+      const { kit } = ctx;
+      const grp = await load(ctx, ctx.params.id);
       return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.transitiveTargetsOf(grp.id) }, context: 'directoryObjects', typed: true });
     },
     listOpts,
@@ -47,13 +49,15 @@ export function groupRoutes(g: GraphRouter, kit: GraphKit) {
   g.get(
     '/groups/{id}/owners',
     async (ctx) => {
-      const grp = await load(ctx.params.id);
+      const { kit } = ctx;
+      const grp = await load(ctx, ctx.params.id);
       return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.targetsOf('owner', grp.id) }, context: 'directoryObjects', typed: true });
     },
     listOpts,
   );
   g.post('/groups/{id}/members/$ref', async (ctx) => {
-    const grp = await load(ctx.params.id);
+    const { kit } = ctx;
+    const grp = await load(ctx, ctx.params.id);
     const ref = requireBody(ctx)['@odata.id'];
     const memberId = typeof ref === 'string' ? /([0-9a-f-]{36})\/?$/i.exec(ref)?.[1] : undefined;
     if (!memberId) throw badRequest("The request body must contain an '@odata.id' reference to a directory object.");
@@ -64,7 +68,8 @@ export function groupRoutes(g: GraphRouter, kit: GraphKit) {
     return { status: 204 };
   }, { permissionAs: ['DELETE', '/groups/{id}/members/{memberId}/$ref'] }); // the data lists removal but not addition
   g.delete('/groups/{id}/members/{memberId}/$ref', async (ctx) => {
-    const grp = await load(ctx.params.id);
+    const { kit } = ctx;
+    const grp = await load(ctx, ctx.params.id);
     if (!(await kit.dir.removeMember(grp.id, ctx.params.memberId))) throw notFound(ctx.params.memberId);
     return { status: 204 };
   });

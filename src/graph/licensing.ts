@@ -5,7 +5,7 @@ import { type Sku, assignLicense, assignmentsOf, findSku, listSkus } from '../di
 import { isGuid } from '../directory/ids.js';
 import type { GraphContext, GraphRouter } from './router.js';
 import { selectOnly } from './select-only.js';
-import { type GraphKit, requireBody } from './kit.js';
+import { requireBody } from './kit.js';
 import { badRequest, notFound } from './errors.js';
 import { contextUrl, project, selectFragment } from './shape.js';
 
@@ -33,16 +33,18 @@ function skuDoc(tenantId: string, s: Sku): Props {
 /** licenseDetails ids are opaque on Graph; here they encode the user and the SKU so they stay stable. */
 const detailId = (userId: string, skuId: string) => Buffer.from((skuId + userId).replace(/-/g, ''), 'hex').toString('base64url');
 
-export function licensingRoutes(g: GraphRouter, kit: GraphKit) {
-  const tenantId = kit.dir.tenant.id;
-
+export function licensingRoutes(g: GraphRouter) {
   g.get('/subscribedSkus', async (ctx) => {
+    const { kit } = ctx;
+    const tenantId = kit.dir.tenant.id;
     const select = selectOnly(ctx, 'subscribedSku', SKU_PROPS);
     const skus = await listSkus(kit.dir.db);
     return { body: { '@odata.context': contextUrl(ctx.origin, selectFragment('subscribedSkus', select)), value: skus.map((s) => pick(skuDoc(tenantId, s), select)) } };
   });
 
   g.get('/subscribedSkus/{id}', async (ctx) => {
+    const { kit } = ctx;
+    const tenantId = kit.dir.tenant.id;
     const select = selectOnly(ctx, 'subscribedSku', SKU_PROPS);
     const key = ctx.params.id;
     const [tenant, skuId] = key.includes('_') ? key.split('_', 2) : [tenantId, key];
@@ -52,6 +54,7 @@ export function licensingRoutes(g: GraphRouter, kit: GraphKit) {
   });
 
   g.post('/users/{id}/assignLicense', async (ctx) => {
+    const { kit } = ctx;
     const body = requireBody(ctx);
     const missing = ['addLicenses', 'removeLicenses'].filter((k) => !Array.isArray(body[k]));
     if (missing.length)
@@ -74,6 +77,7 @@ export function licensingRoutes(g: GraphRouter, kit: GraphKit) {
   });
 
   const details = async (ctx: GraphContext, userKey: string) => {
+    const { kit } = ctx;
     const select = selectOnly(ctx, 'licenseDetails', DETAIL_PROPS);
     const user = await kit.dir.user(userKey);
     if (!user) throw notFound(userKey);

@@ -10,11 +10,12 @@ import { topProperty } from '../schema/resources.js';
 import { contextUrl, odataType, project, resourceOfObject, selectFragment } from './shape.js';
 
 /** Registers /{base}/memberOf and /{base}/transitiveMemberOf (with casts and /$count) for an object resolved by `load`. */
-export function membershipRoutes(g: GraphRouter, kit: GraphKit, base: string, load: (ctx: GraphContext) => Promise<DirObject>) {
+export function membershipRoutes(g: GraphRouter, base: string, load: (ctx: GraphContext) => Promise<DirObject>) {
   const opts = { casts: ['group', 'administrativeUnit'], count: true };
   g.get(
     `${base}/memberOf`,
     async (ctx) => {
+      const { kit } = ctx;
       const obj = await load(ctx);
       return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.sourcesOf('member', obj.id) }, context: 'directoryObjects', typed: true });
     },
@@ -23,6 +24,7 @@ export function membershipRoutes(g: GraphRouter, kit: GraphKit, base: string, lo
   g.get(
     `${base}/transitiveMemberOf`,
     async (ctx) => {
+      const { kit } = ctx;
       const obj = await load(ctx);
       return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.transitiveSourcesOf(obj.id) }, context: 'directoryObjects', typed: true });
     },
@@ -31,15 +33,16 @@ export function membershipRoutes(g: GraphRouter, kit: GraphKit, base: string, lo
   // One object of the relationship by its id (GET /users/{id}/memberOf/{id}, as the permission data and the Kiota
   // request builders list it): 404 when it is not in the relationship.
   for (const [nav, ids] of [
-    ['memberOf', (obj: DirObject) => () => kit.dir.sourcesOf('member', obj.id)],
-    ['transitiveMemberOf', (obj: DirObject) => () => kit.dir.transitiveSourcesOf(obj.id)],
+    ['memberOf', (kit: GraphKit, obj: DirObject) => () => kit.dir.sourcesOf('member', obj.id)],
+    ['transitiveMemberOf', (kit: GraphKit, obj: DirObject) => () => kit.dir.transitiveSourcesOf(obj.id)],
   ] as const) {
     g.get(`${base}/${nav}/{memberId}`, async (ctx) => {
+      const { kit } = ctx;
       const member = ctx.params.memberId;
       // Not a key: a cast this relationship does not take (…/memberOf/microsoft.graph.user) or another segment.
       if (!isGuid(member)) throw badRequest(`Resource not found for the segment '${member}'.`, 'BadRequest');
       const obj = await load(ctx);
-      const found = (await scopeHas(kit.dir.db, ids(obj), member)) ? await kit.dir.get(member) : undefined;
+      const found = (await scopeHas(kit.dir.db, ids(kit, obj), member)) ? await kit.dir.get(member) : undefined;
       if (!found) throw notFound(member);
       const res = resourceOfObject(found.type);
       const q = kit.query(ctx, 'directoryObject', { collection: false });

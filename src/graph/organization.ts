@@ -24,21 +24,22 @@ function entityOf(kit: GraphKit, ctx: GraphContext, resource: string, set: strin
   return { body: project(resource, doc, q.select, contextUrl(ctx.origin, `${selectFragment(set, q.select)}/$entity`)) };
 }
 
-export function organizationRoutes(g: GraphRouter, kit: GraphKit) {
-  const org = () => organizationOf(kit.dir.tenant);
-  g.get('/organization', async (ctx) => listOf(kit, ctx, 'organization', 'organization', [org()]), { count: true });
+export function organizationRoutes(g: GraphRouter) {
+  const org = ({ kit }: GraphContext) => organizationOf(kit.dir.tenant);
+  g.get('/organization', async (ctx) => listOf(ctx.kit, ctx, 'organization', 'organization', [org(ctx)]), { count: true });
   g.get('/organization/{id}', async (ctx) => {
-    const o = org();
-    return entityOf(kit, ctx, 'organization', 'organization', ctx.params.id.toLowerCase() === o.id ? o : undefined, ctx.params.id);
+    const o = org(ctx);
+    return entityOf(ctx.kit, ctx, 'organization', 'organization', ctx.params.id.toLowerCase() === o.id ? o : undefined, ctx.params.id);
     // organization-get.md documents GET /organization/{id} with the permissions of the collection (Organization.Read.All
     // and up); the permission data's entry for the keyed path lacks the Organization.* permissions.
   }, { permissionAs: ['GET', '/organization'] });
 }
 
-export function domainRoutes(g: GraphRouter, kit: GraphKit) {
+export function domainRoutes(g: GraphRouter) {
   // permissions.json lists /domains for Domain.Read.All, Domain.ReadWrite.All and Directory.Read.All.
-  g.get('/domains', async (ctx) => listOf(kit, ctx, 'domain', 'domains', domainsOf(kit.dir.tenant)));
+  g.get('/domains', async (ctx) => listOf(ctx.kit, ctx, 'domain', 'domains', domainsOf(ctx.kit.dir.tenant)));
   g.get('/domains/{id}', async (ctx) => {
+    const { kit } = ctx;
     const hit = domainsOf(kit.dir.tenant).find((d) => String(d.id).toLowerCase() === ctx.params.id.toLowerCase());
     return entityOf(kit, ctx, 'domain', 'domains', hit, ctx.params.id);
   });

@@ -3,6 +3,7 @@
 // Resource files only say which routes exist and which core call serves each.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal.js';
+import type { GraphKit } from './kit.js';
 import { GraphError, badRequest } from './errors.js';
 import { requestOrigin } from './batch-step.js';
 
@@ -11,6 +12,8 @@ export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
 export interface GraphContext {
   method: Method;
   principal: Principal;
+  /** The kit over the directory of the tenant the token belongs to. */
+  kit: GraphKit;
   params: Record<string, string>;
   query: Record<string, string | undefined>;
   headers: Record<string, string | undefined>;
@@ -65,8 +68,10 @@ interface Route {
 export interface RouterDeps {
   authenticate(authorization: string | undefined): Promise<Principal>;
   checkAccess(principal: Principal, method: string, permissionPath: string): void;
-  /** Checks that need the target and body: role bounds and property-level permissions. */
-  authorize?(principal: Principal, call: { method: Method; template: string; params: Record<string, string>; body: unknown }): Promise<void>;
+  /** The kit of the tenant the principal's token belongs to: one route table serves every tenant. */
+  kitOf(principal: Principal): GraphKit;
+  /** Checks that need the target and body (role bounds, property-level permissions), read in the caller's tenant. */
+  authorize?(principal: Principal, call: { method: Method; template: string; params: Record<string, string>; body: unknown }, kit: GraphKit): Promise<void>;
 }
 
 /** Routes whose first segment starts with a placeholder sit in every bucket. */
@@ -195,7 +200,8 @@ export class GraphRouter {
       if (r.opts.delegatedOnly && principal.kind !== 'delegated')
         throw new GraphError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
       this.deps.checkAccess(principal, r.permissionMethod, r.permissionPath);
-      if (this.deps.authorize && method !== 'GET') await this.deps.authorize(principal, { method, template: r.template, params, body: req.body });
+      const kit = this.deps.kitOf(principal);
+      if (this.deps.authorize && method !== 'GET') await this.deps.authorize(principal, { method, template: r.template, params, body: req.body }, kit);
       const headers: Record<string, string | undefined> = {};
       const given = req.headers;
       for (const k in given) {
@@ -205,6 +211,7 @@ export class GraphRouter {
       return r.handler({
         method,
         principal,
+        kit,
         params,
         query: req.query as Record<string, string | undefined>,
         headers,

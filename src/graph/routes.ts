@@ -1,7 +1,6 @@
-// Every Graph resource Tenantbox serves, registered on one router.
-import type { Directory } from '../directory/directory.js';
+// Every Graph resource Tenantbox serves, registered once on one router; each handler works on the kit of the
+// tenant its request's token belongs to (ctx.kit).
 import type { GraphRouter } from './router.js';
-import { GraphKit } from './kit.js';
 import { userRoutes } from './users.js';
 import { groupRoutes } from './groups.js';
 import { administrativeUnitRoutes, contactRoutes, servicePrincipalRoutes } from './directory-resources.js';
@@ -18,25 +17,23 @@ import { domainRoutes, organizationRoutes } from './organization.js';
 import { applicationRoutes } from './applications.js';
 import { directoryRoleRoutes } from './directory-roles.js';
 
-export function registerGraphRoutes(g: GraphRouter, deps: { dir: Directory; signingSecret: Buffer }) {
-  const kit = new GraphKit(deps.dir, deps.signingSecret);
-  userRoutes(g, kit);
-  groupRoutes(g, kit);
-  administrativeUnitRoutes(g, kit);
-  contactRoutes(g, kit);
-  servicePrincipalRoutes(g, kit);
-  deviceRoutes(g, kit);
-  directoryObjectActionRoutes(g, kit);
-  licensingRoutes(g, kit);
-  educationClassRoutes(g, kit);
-  educationSchoolRoutes(g, kit);
-  educationUserRoutes(g, kit);
-  educationMeRoutes(g, kit);
-  educationWriteRoutes(g, kit);
-  administrativeUnitMemberRoutes(g, kit);
-  organizationRoutes(g, kit);
-  domainRoutes(g, kit);
-  applicationRoutes(g, kit);
-  directoryRoleRoutes(g, kit);
-  return kit;
+export function registerGraphRoutes(g: GraphRouter) {
+  userRoutes(g);
+  groupRoutes(g);
+  administrativeUnitRoutes(g);
+  contactRoutes(g);
+  servicePrincipalRoutes(g);
+  deviceRoutes(g);
+  directoryObjectActionRoutes(g);
+  licensingRoutes(g);
+  educationClassRoutes(g);
+  educationSchoolRoutes(g);
+  educationUserRoutes(g);
+  educationMeRoutes(g);
+  educationWriteRoutes(g);
+  administrativeUnitMemberRoutes(g);
+  organizationRoutes(g);
+  domainRoutes(g);
+  applicationRoutes(g);
+  directoryRoleRoutes(g);
 }
