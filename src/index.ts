@@ -7,12 +7,15 @@ import { rememberServer } from './server-of.js';
 import { certPath as tlsCertPath, loadTls } from './auth/tls.js';
 import { DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TENANT_ID } from './directory/demo-data.js';
 import { resetTenant } from './tenants/serve-tenant.js';
+import { createTenantHandle, type FixtureInput, type TenantHandle } from './tenant-handle.js';
 import { DEFAULT_APP, PUBLIC_CLIENT, demoApp, demoAppFor, demoCredentials, type DemoApp, type DemoCredentials } from './demo-credentials.js';
 
 export type { Config } from './config.js';
 export type { RuntimeInfo } from './runtime-file.js';
 export type { DemoApp, DemoCredentials } from './demo-credentials.js';
 export type { FaultSpec } from './graph/faults.js';
+export type { FixtureInput, TenantHandle } from './tenant-handle.js';
+export type { TenantApp } from './tenants/tenant-registry.js';
 export { ConfigError, PortInUseError } from './config.js';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
@@ -72,6 +75,11 @@ export interface RunningTenantbox {
   userToken(user: string, scopes?: string | string[]): Promise<string>;
   /** Back to the demo tenant as it started: everything written since is removed (and reaches delta as deletions). */
   reset(): Promise<void>;
+  /**
+   * A new tenant on this server from a fixture (its data, or a YAML/JSON file's path; none: an empty tenant with one
+   * admin app), isolated from every other tenant. A fixture that names no tenant id may be used for many tenants.
+   */
+  createTenant(fixture?: FixtureInput): Promise<TenantHandle>;
   close(): Promise<void>;
 }
 
@@ -144,6 +152,7 @@ export async function createTenantbox(options: TenantboxOptions = {}): Promise<R
       await resetTenant(server.dir);
       tokens.clear();
     },
+    createTenant: (fixture) => createTenantHandle(server.tenants, { httpUrl: runtime.httpUrl, httpsUrl: runtime.httpsUrl }, fixture),
     close: () => server.close(),
   };
   rememberServer(handle, server);

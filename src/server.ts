@@ -4,15 +4,21 @@ import type { AddressInfo } from 'node:net';
 import { PortInUseError, storeLocation, type Config } from './config.js';
 import { openStore, type Store } from './store/open.js';
 import { Directory } from './directory/directory.js';
-import { prepareTenant } from './tenants/serve-tenant.js';
+import { prepareTenant, resetTenant } from './tenants/serve-tenant.js';
 import { tenantOfStore } from './tenants/tenant-record.js';
 import { GraphRouter } from './graph/router.js';
 import { graphPlugin } from './graph/plugin.js';
 import { registerGraphRoutes } from './graph/routes.js';
-import { GraphKit } from './graph/kit.js';
 import { ensureIndexCurrent } from './directory/index-version.js';
 import { storeReady } from './directory/meta.js';
-import { bindTenant } from './tenants/request-tenant.js';
+import { routeToTenant, tenantStorage } from './tenants/tenant-routing.js';
+import { readFixtureFile } from './tenants/fixture-load.js';
+import { isDeepStrictEqual } from 'node:util';
+import { TenantRegistry } from './tenants/tenant-registry.js';
+import { serveTenant } from './tenants/served-tenant.js';
+import { tenantRoutes } from './admin/tenant-routes.js';
+import { tenantAuthenticator } from './auth/tenant-authenticator.js';
+import { TOKEN_MESSAGES, invalidToken } from './auth/tokens.js';
 import { adminRoutes } from './admin/routes.js';
 import { adaxesConfigurationRoutes } from './admin/adaxes-routes.js';
 import { AccessRules } from './admin/access.js';
@@ -22,8 +28,7 @@ import { adaxesPlugin } from './adaxes/plugin.js';
 import { routeNotFound } from './adaxes/errors.js';
 import { sendGraphError, stampIds } from './graph/wire.js';
 import { GraphError } from './graph/errors.js';
-import { oneTenant, registerOAuth } from './auth/oauth-routes.js';
-import { createAuthenticator } from './auth/authenticate.js';
+import { registerOAuth, type OAuthTenants } from './auth/oauth-routes.js';
 import { allowedPermissions, checkAccess, heldPermissions, schemeOf } from './auth/permissions.js';
 import { authorizeCall } from './auth/role-authorization.js';
 import { authorizationLookups } from './directory/authorization-facts.js';
@@ -33,13 +38,14 @@ import { redactUrl, registerRequestLog, withLogDetail } from './request-log.js';
 import { defaultLogFormat, prettyStream } from './log-format.js';
 import { shippedDemoImage } from './tenants/demo-image.js';
 import { writeRuntimeFiles, type RuntimeInfo } from './runtime-file.js';
-import { hmacKey } from './auth/keys.js';
 import { Throttle } from './graph/throttle.js';
 import { DEFAULT_BODY_BYTES, MAX_HEADER_BYTES, MAX_URL_BYTES, REQUEST_TIMEOUT_MS, clientErrorHandler, limitUrlLength } from './graph/limits.js';
 
 export interface Tenantbox {
   store: Store;
   dir: Directory;
+  /** The served tenant and those created at run time. */
+  tenants: TenantRegistry;
   http: FastifyInstance;
   https: FastifyInstance;
   httpUrl: string;
@@ -80,11 +86,24 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       await store.close();
       throw err;
     });
-  const dir = new Directory(store, tenant);
-  const signingSecret = await hmacKey(store);
-  const authenticator = createAuthenticator({ store, tenant });
+  const primary = await serveTenant(store, tenant);
+  const dir = primary.dir;
+  const registry = new TenantRegistry(primary, tenantStorage(config, opts.pgSchema));
+  try {
+    await registry.restore();
+    // Further --tenant files are tenants beside the first, created once: a restart finds them restored.
+    for (const file of config.tenants.slice(1)) {
+      const { source } = await readFixtureFile(file);
+      if (!registry.list().some((e) => isDeepStrictEqual(registry.fixtureOf(e.tenant.info.id), source.data))) await registry.create(source.data, source);
+    }
+  } catch (err) {
+    await registry.close();
+    await store.close();
+    throw err;
+  }
+  const servedOf = (tenantId: string) => registry.get(tenantId);
+  const authenticator = tenantAuthenticator(servedOf, () => primary.authenticator);
 
-  const kit = new GraphKit(dir, signingSecret);
   const router = new GraphRouter({
     authenticate: (h) => authenticator.authenticate(h),
     checkAccess: (p, m, path) => {
@@ -97,18 +116,35 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
         throw withLogDetail(err as Error, `${m} ${path} accepts ${accepted.join(', ') || `no ${schemeOf(p)} permission`}; the token has ${held.join(', ') || 'none'}`);
       }
     },
-    kitOf: () => kit,
-    // The lookups are two closures over the kit's directory: cheap enough to build per write.
-    authorize: (p, call, k) => authorizeCall(p, call, authorizationLookups(k.dir)),
+    kitOf: (p) => {
+      const served = servedOf(p.tenantId);
+      // A tenant deleted while its token was being checked: the token names a tenant no longer served.
+      if (!served) throw invalidToken(TOKEN_MESSAGES.signature);
+      return served.kit;
+    },
+    authorize: (p, call, k) => authorizeCall(p, call, servedOf(p.tenantId)?.lookups ?? authorizationLookups(k.dir)),
   });
   registerGraphRoutes(router);
   // Budgets are charged only to verified callers, so a forged token cannot spend another app's budget.
   const throttle = config.throttle
     ? new Throttle({
         identify: (h) => authenticator.authenticate(h).then((p) => ({ appId: p.clientId, tenantId: p.tenantId }), () => undefined),
-        userCount: () => dir.db.selectFrom('objects').select((eb) => eb.fn.countAll().as('n')).where('type', '=', 'user').executeTakeFirstOrThrow().then((r) => Number(r.n)),
+        userCount: (tenantId) => {
+          const db = (servedOf(tenantId) ?? primary).dir.db;
+          return db.selectFrom('objects').select((eb) => eb.fn.countAll().as('n')).where('type', '=', 'user').executeTakeFirstOrThrow().then((r) => Number(r.n));
+        },
       })
     : undefined;
+  const oauthTenants: OAuthTenants = {
+    find: (segment) => registry.find(segment)?.grant,
+    primary: () => primary.grant,
+    all: () => [...registry.all()].map((t) => t.grant),
+  };
+  const resetServed = async (d: Directory) => {
+    const created = registry.list().find((e) => e.tenant.dir === d);
+    return created ? registry.reset(created.tenant.info.id) : resetTenant(d);
+  };
+  let origins = { httpUrl: '', httpsUrl: '' };
 
   const access = new AccessRules({ adminKey: config.adminKey, host: config.host, allowedHosts: config.allowedHosts });
   const build = async (https?: { key: string; cert: string }) => {
@@ -131,13 +167,10 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       childLoggerFactory: lazyChildLogger,
       trustProxy: false,
       routerOptions: { maxParamLength: MAX_URL_BYTES },
+      rewriteUrl: (raw: import('node:http').IncomingMessage) => routeToTenant(raw, registry),
       frameworkErrors,
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
     // Every request addresses the one served tenant (callback style: no promise per request).
-    app.addHook('onRequest', (req, _reply, done) => {
-      bindTenant(req, { dir });
-      done();
-    });
     app.addHook('onRequest', limitUrlLength);
     registerRequestLog(app);
     app.addHook('onRequest', checkRequestTarget);
@@ -154,8 +187,9 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       stampIds(req, reply);
       return sendGraphError(reply, new GraphError(404, 'BadRequest', `Resource not found for the segment '${path.split('/')[1] ?? ''}'.`));
     });
-    await app.register(adminRoutes, { health: () => storeReady(store), enabled: config.admin });
-    await app.register(async (scope) => registerOAuth(scope, oneTenant({ store, tenant })));
+    await app.register(adminRoutes, { health: () => storeReady(store), enabled: config.admin, reset: resetServed });
+    if (config.admin) await app.register(tenantRoutes, { registry, origins: () => origins });
+    await app.register(async (scope) => registerOAuth(scope, oauthTenants));
     await app.register(graphPlugin, { router, throttle, faults: config.faults });
     await app.register(adaxesPlugin, { config });
     await app.register(adaxesConfigurationRoutes, { config });
@@ -172,6 +206,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
   } catch (err) {
     await http.close();
     await https.close();
+    await registry.close();
     await store.close();
     throw err;
   }
@@ -182,6 +217,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
   };
   const httpUrl = urlOf(http, 'http');
   const httpsUrl = urlOf(https, 'https');
+  origins = { httpUrl, httpsUrl };
   const runtime: RuntimeInfo = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
@@ -205,6 +241,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
   return {
     store,
     dir,
+    tenants: registry,
     http,
     https,
     httpUrl,
@@ -215,6 +252,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       forget();
       await http.close();
       await https.close();
+      await registry.close();
       await store.close();
     },
   };

@@ -10,7 +10,7 @@ import { ensureIndexCurrent } from '../directory/index-version.js';
 import { openStore, type RowSource } from '../store/open.js';
 import { loadPlan } from './fixture-load.js';
 import { planFixture, type LoadPlan } from './fixture-plan.js';
-import { sourceOf } from './fixture-source.js';
+import { sourceOf, type FixtureSource } from './fixture-source.js';
 import { packageVersion } from '../version.js';
 import { migrationProvider } from '../store/migrations.js';
 
@@ -38,11 +38,11 @@ const plans = new Map<string, LoadPlan>();
  * A fixture checked and planned (FixtureError otherwise), remembered by its hash: a suite that creates a tenant per
  * test from one fixture pays for the check once.
  */
-export function checkedFixture(data: unknown, where: string): { hash: string; plan: LoadPlan } {
+export function checkedFixture(data: unknown, where: string | FixtureSource): { hash: string; plan: LoadPlan } {
   const hash = fixtureHash(data);
   let plan = plans.get(hash);
   if (!plan) {
-    plan = planFixture(sourceOf(data, where));
+    plan = planFixture(typeof where === 'string' ? sourceOf(data, where) : where);
     if (plans.size >= 100) plans.delete(plans.keys().next().value!);
     plans.set(hash, plan);
   }
@@ -79,8 +79,7 @@ async function buildSqlite(hash: string, plan: LoadPlan, data: unknown): Promise
 }
 
 /** The SQLite image of a checked fixture, built the first time this process sees the fixture. */
-export function sqliteFixture(plan: LoadPlan, data: unknown): Promise<CompiledFixture> {
-  const hash = fixtureHash(data);
+export function sqliteFixture(plan: LoadPlan, data: unknown, hash = fixtureHash(data)): Promise<CompiledFixture> {
   let p = sqliteImages.get(hash);
   if (!p) {
     p = buildSqlite(hash, plan, data);

@@ -1,4 +1,4 @@
-// Which tenant a server serves: the fixture it was given (--tenant), else the tenant a fixture put in the store
+// Which tenant a server serves first: the first fixture it was given (--tenant), else the tenant a fixture put in the store
 // before, else the demo tenant. One store holds one tenant, so a fixture is loaded only into a store that holds
 // no other tenant.
 import { isDeepStrictEqual } from 'node:util';
@@ -15,15 +15,13 @@ import { storedFixture, storedTenant } from './tenant-record.js';
 export class TenantChoiceError extends Error {}
 
 export interface TenantChoice {
-  /** Fixture files to serve; one tenant per server for now. */
+  /** Fixture files to serve: the first is the served tenant (the others are created beside it, see server.ts). */
   fixtures: readonly string[];
   /** Build the demo tenant when nothing else is asked for (--no-seed turns it off). */
   seedDemo: boolean;
 }
 
 export async function prepareTenant(store: Store, choice: TenantChoice): Promise<TenantInfo> {
-  if (choice.fixtures.length > 1)
-    throw new TenantChoiceError(`--tenant was given ${choice.fixtures.length} times: a server serves one tenant until multi-tenant stores arrive; run one server per fixture.`);
   const held = await storedTenant(store.db);
   if (choice.fixtures.length) {
     const file = choice.fixtures[0];

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { TenantInfo } from '../directory/directory.js';
 import { CompiledQuery } from 'kysely';
 import type { LoadPlan } from './fixture-plan.js';
+import type { FixtureSource } from './fixture-source.js';
 import { KEPT_META, checkedFixture, pgFixture, sqliteFixture, tenantFixes, type CompiledFixture } from './fixture-images.js';
 import { serveTenant, type ServedTenant } from './served-tenant.js';
 import { openStore, type Store } from '../store/open.js';
@@ -21,6 +22,8 @@ export interface TenantApp {
   displayName: string;
   clientId: string;
   clientSecret?: string;
+  /** A public client (no secret): what user sign-in flows such as ROPC and device code use. */
+  publicClient: boolean;
 }
 
 export interface CreatedTenant {
@@ -101,8 +104,9 @@ export class TenantRegistry {
     return [...this.created.values()].map((e) => ({ tenant: e.tenant, createdAt: e.createdAt }));
   }
 
-  isCreated(id: string): boolean {
-    return this.created.has(id.toLowerCase());
+  /** The fixture a created tenant was made from. */
+  fixtureOf(id: string): unknown {
+    return this.created.get(id.toLowerCase())?.fixture;
   }
 
   private taken(id: string): boolean {
@@ -110,8 +114,8 @@ export class TenantRegistry {
   }
 
   /** Checks the fixture (FixtureError lists every problem) and serves it as a new tenant. */
-  async create(data: unknown = emptyTenantFixture(), where = 'the request body'): Promise<CreatedTenant> {
-    const { plan } = checkedFixture(data, where);
+  async create(data: unknown = emptyTenantFixture(), where: string | FixtureSource = 'the request body'): Promise<CreatedTenant> {
+    const { plan, hash } = checkedFixture(data, where);
     const declared = (data as { tenant?: { id?: unknown } } | null)?.tenant?.id;
     let id = plan.tenant.id;
     if (this.taken(id)) {
@@ -122,7 +126,7 @@ export class TenantRegistry {
     this.busy.add(id);
     try {
       const info: TenantInfo = { ...plan.tenant, id };
-      const compiled = await this.compile(plan, data);
+      const compiled = await this.compile(plan, data, hash);
       const { store, location } = await this.openCopy(compiled, info);
       const tenant = await serveTenant(store, info);
       const createdAt = new Date().toISOString();
@@ -157,8 +161,8 @@ export class TenantRegistry {
   async reset(id: string): Promise<void> {
     const entry = this.created.get(id.toLowerCase());
     if (!entry) throw new Error(`No created tenant '${id}'.`);
-    const { plan } = checkedFixture(entry.fixture, 'the stored fixture');
-    const compiled = await this.compile(plan, entry.fixture);
+    const { plan, hash } = checkedFixture(entry.fixture, 'the stored fixture');
+    const compiled = await this.compile(plan, entry.fixture, hash);
     await entry.tenant.store.replaceRows(compiled.image && this.storage.kind === 'memory' ? { image: compiled.image } : compiled.source, KEPT_META, tenantFixes(entry.tenant.info));
   }
 
@@ -182,8 +186,8 @@ export class TenantRegistry {
     // In-memory servers keep nothing: their tenants' stores go with them.
   }
 
-  private compile(plan: LoadPlan, data: unknown): Promise<CompiledFixture> {
-    return this.storage.kind === 'postgres' ? pgFixture(this.storage.url, this.storage.schema, plan, data) : sqliteFixture(plan, data);
+  private compile(plan: LoadPlan, data: unknown, hash: string): Promise<CompiledFixture> {
+    return this.storage.kind === 'postgres' ? pgFixture(this.storage.url, this.storage.schema, plan, data) : sqliteFixture(plan, data, hash);
   }
 
   private async openCopy(compiled: CompiledFixture, info: TenantInfo): Promise<{ store: Store; location: string }> {
@@ -236,5 +240,5 @@ async function dropSchema(url: string, schema: string): Promise<void> {
 }
 
 function appsOf(plan: LoadPlan): TenantApp[] {
-  return plan.apps.map((a) => ({ displayName: a.display_name, clientId: a.client_id, ...(a.secret ? { clientSecret: a.secret } : {}) }));
+  return plan.apps.map((a) => ({ displayName: a.display_name, clientId: a.client_id, ...(a.secret ? { clientSecret: a.secret } : {}), publicClient: !!a.public_client }));
 }

@@ -1,0 +1,101 @@
+// A tenant created through the in-process API (RunningTenantbox.createTenant): its ids, URLs and app credentials,
+// token helpers that go through the tenant's own token endpoint, and reset / delete.
+import { readFixtureFile } from './tenants/fixture-load.js';
+import type { FixtureSource } from './tenants/fixture-source.js';
+import type { TenantApp, TenantRegistry } from './tenants/tenant-registry.js';
+import { tenantUrls } from './admin/tenant-routes.js';
+
+export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
+
+export interface TenantHandle {
+  id: string;
+  domain: string;
+  displayName: string;
+  /** The `authorityHost` for @azure/identity and msal-node (the server's HTTPS origin). */
+  authorityHost: string;
+  tokenUrl: string;
+  graphUrl: string;
+  /** This tenant's Adaxes REST API base (…/{tenant}/api). */
+  adaxesUrl: string;
+  /** The fixture's app registrations, with the secrets it declared. */
+  apps: TenantApp[];
+  /** Ready arguments for an @azure/identity credential (default: the first app with a secret). */
+  identityOptions(app?: string): { tenantId: string; clientId: string; clientSecret: string; options: { authorityHost: string; disableInstanceDiscovery: true } };
+  /** An app-only token for one of the tenant's apps, by display name or client id (default: the first app with a secret). */
+  appToken(app?: string): Promise<string>;
+  /** A delegated token through the tenant's first public client (ROPC), for a user of the fixture and their password. */
+  userToken(userPrincipalName: string, password: string, scopes?: string | string[]): Promise<string>;
+  /** Back to the fixture, in one transaction: objects, licences, tokens and the change log as the fixture made them. */
+  reset(): Promise<void>;
+  /** Removes the tenant and its store. */
+  delete(): Promise<void>;
+}
+
+/** A fixture given to createTenant: its data, or the path of a YAML or JSON file. */
+export type FixtureInput = string | Record<string, unknown>;
+
+export async function createTenantHandle(registry: TenantRegistry, origins: { httpUrl: string; httpsUrl: string }, fixture?: FixtureInput): Promise<TenantHandle> {
+  let data: unknown = fixture;
+  let where: string | FixtureSource = 'the createTenant fixture';
+  if (typeof fixture === 'string') {
+    where = (await readFixtureFile(fixture)).source;
+    data = where.data;
+  }
+  const { tenant, apps } = await registry.create(data, where);
+  const id = tenant.info.id;
+  const urls = tenantUrls(tenant, origins, false);
+  const tokens = new Map<string, Promise<string>>();
+
+  const appOf = (name?: string): TenantApp & { clientSecret: string } => {
+    const app = name === undefined ? apps.find((a) => a.clientSecret && !a.publicClient) : apps.find((a) => a.displayName === name || a.clientId === name.toLowerCase());
+    if (!app) throw new Error(name === undefined ? `Tenant ${id} has no app with a client secret.` : `Tenant ${id} has no app '${name}'.`);
+    if (!app.clientSecret) throw new Error(`'${app.displayName}' has no client secret in the fixture.`);
+    return app as TenantApp & { clientSecret: string };
+  };
+  const requestToken = async (form: Record<string, string>) => {
+    // Over HTTP, so that no CA needs trusting for the helper's own calls.
+    const res = await fetch(`${origins.httpUrl.replace('localhost', '127.0.0.1')}/${id}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+    const body = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
+    if (!body.access_token) throw new Error(`Token request failed (${res.status} ${body.error ?? ''}): ${body.error_description ?? ''}`);
+    return body.access_token;
+  };
+
+  return {
+    id,
+    domain: tenant.info.domain,
+    displayName: tenant.info.displayName,
+    ...urls,
+    apps,
+    identityOptions(name) {
+      const app = appOf(name);
+      return { tenantId: id, clientId: app.clientId, clientSecret: app.clientSecret, options: { authorityHost: urls.authorityHost, disableInstanceDiscovery: true } };
+    },
+    appToken(name) {
+      const app = appOf(name);
+      let token = tokens.get(app.clientId);
+      if (!token) {
+        token = requestToken({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, scope: GRAPH_DEFAULT_SCOPE });
+        tokens.set(app.clientId, token);
+        token.catch(() => tokens.delete(app.clientId));
+      }
+      return token;
+    },
+    userToken(upn, password, scopes = GRAPH_DEFAULT_SCOPE) {
+      const client = apps.find((a) => a.publicClient);
+      if (!client) return Promise.reject(new Error(`Tenant ${id} has no public client app for user sign-in.`));
+      return requestToken({ grant_type: 'password', client_id: client.clientId, username: upn, password, scope: Array.isArray(scopes) ? scopes.join(' ') : scopes });
+    },
+    async reset() {
+      await registry.reset(id);
+      tokens.clear();
+    },
+    async delete() {
+      await registry.delete(id);
+      tokens.clear();
+    },
+  };
+}
