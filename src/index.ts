@@ -14,7 +14,8 @@ export type { Config } from './config.js';
 export type { RuntimeInfo } from './runtime-file.js';
 export type { DemoApp, DemoCredentials } from './demo-credentials.js';
 export type { FaultSpec } from './graph/faults.js';
-export type { FixtureInput, TenantHandle } from './tenant-handle.js';
+export type { FixtureInput, TenantHandle, TenantboxClient } from './tenant-handle.js';
+export { tenantboxAt } from './tenant-handle.js';
 export type { TenantApp } from './tenants/tenant-registry.js';
 export { ConfigError, PortInUseError } from './config.js';
 

@@ -1,7 +1,8 @@
 // A tenant created through the in-process API (RunningTenantbox.createTenant): its ids, URLs and app credentials,
 // token helpers that go through the tenant's own token endpoint, and reset / delete.
 import { readFixtureFile } from './tenants/fixture-load.js';
-import type { FixtureSource } from './tenants/fixture-source.js';
+import { formatOf, type FixtureSource } from './tenants/fixture-source.js';
+import { readFile } from 'node:fs/promises';
 import type { TenantApp, TenantRegistry } from './tenants/tenant-registry.js';
 import { tenantUrls } from './admin/tenant-routes.js';
 
@@ -34,18 +35,25 @@ export interface TenantHandle {
 /** A fixture given to createTenant: its data, or the path of a YAML or JSON file. */
 export type FixtureInput = string | Record<string, unknown>;
 
-export async function createTenantHandle(registry: TenantRegistry, origins: { httpUrl: string; httpsUrl: string }, fixture?: FixtureInput): Promise<TenantHandle> {
-  let data: unknown = fixture;
-  let where: string | FixtureSource = 'the createTenant fixture';
-  if (typeof fixture === 'string') {
-    where = (await readFixtureFile(fixture)).source;
-    data = where.data;
-  }
-  const { tenant, apps } = await registry.create(data, where);
-  const id = tenant.info.id;
-  const urls = tenantUrls(tenant, origins, false);
-  const tokens = new Map<string, Promise<string>>();
+/** What a handle is made of: the created tenant as POST /admin/tenants describes it, and how to reset or delete it. */
+interface HandleParts {
+  id: string;
+  domain: string;
+  displayName: string;
+  authorityHost: string;
+  tokenUrl: string;
+  graphUrl: string;
+  adaxesUrl: string;
+  apps: TenantApp[];
+  /** http://… origin the helpers send token requests to (no CA needed). */
+  httpUrl: string;
+  reset(): Promise<void>;
+  remove(): Promise<void>;
+}
 
+function handleOf(parts: HandleParts): TenantHandle {
+  const { id, apps } = parts;
+  const tokens = new Map<string, Promise<string>>();
   const appOf = (name?: string): TenantApp & { clientSecret: string } => {
     const app = name === undefined ? apps.find((a) => a.clientSecret && !a.publicClient) : apps.find((a) => a.displayName === name || a.clientId === name.toLowerCase());
     if (!app) throw new Error(name === undefined ? `Tenant ${id} has no app with a client secret.` : `Tenant ${id} has no app '${name}'.`);
@@ -53,8 +61,7 @@ export async function createTenantHandle(registry: TenantRegistry, origins: { ht
     return app as TenantApp & { clientSecret: string };
   };
   const requestToken = async (form: Record<string, string>) => {
-    // Over HTTP, so that no CA needs trusting for the helper's own calls.
-    const res = await fetch(`${origins.httpUrl.replace('localhost', '127.0.0.1')}/${id}/oauth2/v2.0/token`, {
+    const res = await fetch(`${parts.httpUrl.replace('localhost', '127.0.0.1')}/${id}/oauth2/v2.0/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(form).toString(),
@@ -63,16 +70,18 @@ export async function createTenantHandle(registry: TenantRegistry, origins: { ht
     if (!body.access_token) throw new Error(`Token request failed (${res.status} ${body.error ?? ''}): ${body.error_description ?? ''}`);
     return body.access_token;
   };
-
   return {
     id,
-    domain: tenant.info.domain,
-    displayName: tenant.info.displayName,
-    ...urls,
+    domain: parts.domain,
+    displayName: parts.displayName,
+    authorityHost: parts.authorityHost,
+    tokenUrl: parts.tokenUrl,
+    graphUrl: parts.graphUrl,
+    adaxesUrl: parts.adaxesUrl,
     apps,
     identityOptions(name) {
       const app = appOf(name);
-      return { tenantId: id, clientId: app.clientId, clientSecret: app.clientSecret, options: { authorityHost: urls.authorityHost, disableInstanceDiscovery: true } };
+      return { tenantId: id, clientId: app.clientId, clientSecret: app.clientSecret, options: { authorityHost: parts.authorityHost, disableInstanceDiscovery: true } };
     },
     appToken(name) {
       const app = appOf(name);
@@ -90,12 +99,72 @@ export async function createTenantHandle(registry: TenantRegistry, origins: { ht
       return requestToken({ grant_type: 'password', client_id: client.clientId, username: upn, password, scope: Array.isArray(scopes) ? scopes.join(' ') : scopes });
     },
     async reset() {
-      await registry.reset(id);
+      await parts.reset();
       tokens.clear();
     },
     async delete() {
-      await registry.delete(id);
+      await parts.remove();
       tokens.clear();
+    },
+  };
+}
+
+async function fixtureData(fixture: FixtureInput | undefined): Promise<{ data: unknown; where: string | FixtureSource }> {
+  if (typeof fixture !== 'string') return { data: fixture, where: 'the createTenant fixture' };
+  const { source } = await readFixtureFile(fixture);
+  return { data: source.data, where: source };
+}
+
+/** In process: the tenant is created in the server's registry directly. */
+export async function createTenantHandle(registry: TenantRegistry, origins: { httpUrl: string; httpsUrl: string }, fixture?: FixtureInput): Promise<TenantHandle> {
+  const { data, where } = await fixtureData(fixture);
+  const { tenant, apps } = await registry.create(data, where);
+  const id = tenant.info.id;
+  return handleOf({
+    id,
+    domain: tenant.info.domain,
+    displayName: tenant.info.displayName,
+    ...tenantUrls(tenant, origins, false),
+    apps,
+    httpUrl: origins.httpUrl,
+    reset: () => registry.reset(id),
+    remove: async () => void (await registry.delete(id)),
+  });
+}
+
+export interface TenantboxClient {
+  /** POST /admin/tenants: a new tenant from a fixture (data or file path; none: an empty tenant). */
+  createTenant(fixture?: FixtureInput): Promise<TenantHandle>;
+}
+
+/**
+ * A running server reached over HTTP (from a test file in another worker or process than the one that started it):
+ * `url` is its http:// origin; `adminKey` when the server was started with one.
+ */
+export function tenantboxAt(url: string, opts: { adminKey?: string } = {}): TenantboxClient {
+  const base = url.replace(/\/+$/, '');
+  const admin = async (method: string, path: string, body?: string, type?: string) => {
+    const headers: Record<string, string> = {};
+    if (opts.adminKey) headers['x-admin-key'] = opts.adminKey;
+    if (type) headers['content-type'] = type;
+    const res = await fetch(`${base}${path}`, { method, headers, body });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} failed (${res.status}): ${text}`);
+    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  };
+  return {
+    async createTenant(fixture) {
+      const { data } = typeof fixture === 'string' ? { data: undefined } : { data: fixture };
+      // A file goes as its text, so the server can name its lines in errors.
+      const body = typeof fixture === 'string' ? await readFile(fixture, 'utf8') : data === undefined ? undefined : JSON.stringify(data);
+      const type = body === undefined ? undefined : typeof fixture === 'string' && formatOf(fixture, body) === 'yaml' ? 'application/yaml' : 'application/json';
+      const t = (await admin('POST', '/admin/tenants', body, type)) as unknown as Omit<HandleParts, 'httpUrl' | 'reset' | 'remove'>;
+      return handleOf({
+        ...t,
+        httpUrl: base,
+        reset: async () => void (await admin('POST', `/admin/tenants/${t.id}/reset`)),
+        remove: async () => void (await admin('DELETE', `/admin/tenants/${t.id}`)),
+      });
     },
   };
 }

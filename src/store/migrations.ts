@@ -308,7 +308,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
       '003_object_index_without_rowid': indexWithoutRowid(engine),
       '004_link_removals': linkRemovals(engine),
       '005_identity': identity(engine),
-      '006_tenants': tenants(engine),
+      '007_tenants': tenants(engine),
     }),
   };
 }
