@@ -1,4 +1,4 @@
-// /users: the directory's people.
+// /users: the directory's people, their memberships, devices and reporting lines.
 import type { GraphRouter } from './router.js';
 import { type GraphKit, requireBody } from './kit.js';
 import { createUser, deleteObject, updateObject } from '../directory/people-and-groups.js';
@@ -6,6 +6,7 @@ import { notFound } from './errors.js';
 import { membershipRoutes } from './memberships.js';
 import { deltaHandler } from './delta.js';
 import { limitUserReply } from './user-visibility.js';
+import { managerRoutes } from './managers.js';
 
 export function userRoutes(g: GraphRouter, kit: GraphKit) {
   const load = async (key: string) => (await kit.dir.user(key)) ?? Promise.reject(notFound(key));
@@ -25,6 +26,7 @@ export function userRoutes(g: GraphRouter, kit: GraphKit) {
     return limitUserReply(ctx, '/users/{id}', await kit.entity(ctx, 'user', u, 'users'), u?.id);
   });
   membershipRoutes(g, kit, '/users/{id}', (ctx) => load(ctx.params.id));
+  managerRoutes(g, kit, '/users/{id}', (ctx) => load(ctx.params.id));
   for (const nav of ['ownedDevices', 'registeredDevices'] as const) {
     g.get(
       `/users/{id}/${nav}`,
@@ -38,4 +40,5 @@ export function userRoutes(g: GraphRouter, kit: GraphKit) {
   }
   g.get('/me', async (ctx) => kit.entity(ctx, 'user', await kit.dir.get(ctx.principal.userId!, ['user']), 'users', ctx.principal.userId), { delegatedOnly: true });
   membershipRoutes(g, kit, '/me', (ctx) => load(ctx.principal.userId!));
+  managerRoutes(g, kit, '/me', (ctx) => load(ctx.principal.userId!));
 }
