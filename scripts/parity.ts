@@ -43,7 +43,8 @@ function served() {
       add(r.method, `${ns[1]}/${ns[2]}`, 'also as microsoft.graph.' + ns[2]);
       continue;
     }
-    add(r.method, r.template, /\/delta$/.test(r.template) ? 'also delta()' : undefined);
+    // PUT is served on so few paths (a user's manager/$ref) that it is a note, not a column.
+    add(r.method, r.template, /\/delta$/.test(r.template) ? 'also delta()' : METHODS.includes(r.method) ? undefined : `also ${r.method}`);
   }
   for (const e of EXTRA) add(e.method, e.template, e.note);
   return rows;

@@ -5,6 +5,7 @@
 // session, so any node can read it) and is not asked again unless `prompt` says so. Logout ends the session.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findApp, type AppRegistration } from '../directory/apps.js';
+import { allRedirectUris, matchesRegisteredUri } from '../directory/redirect-uris.js';
 import { grantConsent } from '../directory/consents.js';
 import { findUserById, findUserByUpn, signInCandidates, verifyPassword, type UserSignInRecord } from '../directory/credentials.js';
 import { createToken, findValidToken, hashToken, newOpaqueToken } from '../directory/tokens-store.js';
@@ -47,6 +48,17 @@ interface AuthorizeRequest {
   scopes: RequestedScopes;
 }
 
+/**
+ * The redirect URI of an authorization request. An app with registered redirect URIs (web, SPA or public client)
+ * gets only those, as in Entra (Learn: identity-platform/reply-url.md); an app that registered none (the demo apps)
+ * may use any loopback address, the native-client URI or this server's own origin.
+ */
+function redirectAllowedFor(app: AppRegistration, uri: string, own: string): boolean {
+  const registered = allRedirectUris(app.redirectUris);
+  if (registered.length) return matchesRegisteredUri(uri, registered);
+  return isAllowedRedirect(uri, own);
+}
+
 function isAllowedRedirect(uri: string, own: string): boolean {
   let u: URL;
   try {
@@ -69,7 +81,7 @@ async function parseRequest(deps: GrantDeps, req: FastifyRequest, raw: string, t
   if (!app) throw E.unknownApp(clientId, tenantName);
   const redirectUri = q.get('redirect_uri');
   if (!redirectUri) throw E.missingParameter('redirect_uri');
-  if (!isAllowedRedirect(redirectUri, origin(req)))
+  if (!redirectAllowedFor(app, redirectUri, origin(req)))
     throw new OAuthError(400, 'invalid_request', 50011, `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${app.clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.`);
   const base = { raw, app, redirectUri, responseMode: 'query', state: q.get('state') ?? undefined };
   const responseMode = q.get('response_mode') ?? 'query';

@@ -5,6 +5,7 @@ import { nameGuid } from './ids.js';
 import type { Db, Store } from '../store/open.js';
 import { hashSecret, verifySecret } from './credentials.js';
 import { matchesPasswordCredential } from './key-credentials.js';
+import type { RedirectUris } from './redirect-uris.js';
 
 export interface AppRegistration {
   clientId: string;
@@ -17,6 +18,8 @@ export interface AppRegistration {
   /** May use user flows (ROPC, refresh) without a client secret, as "Allow public client flows" in Entra. */
   publicClient: boolean;
   hasSecret: boolean;
+  /** Where the authorization endpoint may send codes, per platform; all empty for an app that registered none. */
+  redirectUris: RedirectUris;
 }
 
 export interface CreateAppInput {
@@ -28,6 +31,7 @@ export interface CreateAppInput {
   appRoles?: string[];
   scopes?: string[];
   publicClient?: boolean;
+  redirectUris?: RedirectUris;
 }
 
 type AppRow = {
@@ -39,7 +43,12 @@ type AppRow = {
   app_roles: string;
   scopes: string;
   public_client: number;
+  web_redirect_uris?: string;
+  spa_redirect_uris?: string;
+  public_client_redirect_uris?: string;
 };
+
+const list = (json: string | undefined) => JSON.parse(json ?? '[]') as string[];
 
 function toApp(row: AppRow): AppRegistration {
   return {
@@ -50,6 +59,7 @@ function toApp(row: AppRow): AppRegistration {
     scopes: JSON.parse(row.scopes) as string[],
     publicClient: Number(row.public_client) === 1,
     hasSecret: row.secret_hash !== '',
+    redirectUris: { web: list(row.web_redirect_uris), spa: list(row.spa_redirect_uris), publicClient: list(row.public_client_redirect_uris) },
   };
 }
 
@@ -64,6 +74,9 @@ export async function createApp(store: Store, input: CreateAppInput): Promise<Ap
     app_roles: JSON.stringify(input.appRoles ?? []),
     scopes: JSON.stringify(input.scopes ?? []),
     public_client: input.publicClient ? 1 : 0,
+    web_redirect_uris: JSON.stringify(input.redirectUris?.web ?? []),
+    spa_redirect_uris: JSON.stringify(input.redirectUris?.spa ?? []),
+    public_client_redirect_uris: JSON.stringify(input.redirectUris?.publicClient ?? []),
   };
   await store.write((tx) => tx.insertInto('apps').values(row).execute());
   return toApp(row);
@@ -109,6 +122,18 @@ export async function listApps(db: Db): Promise<AppRegistration[]> {
 /** The app whose application object id is `id` (there are few app registrations; they are scanned). */
 export async function findAppByObjectId(db: Db, id: string): Promise<AppRegistration | undefined> {
   return (await listApps(db)).find((a) => applicationObjectId(a.clientId) === id.trim().toLowerCase());
+}
+
+/** Replaces the redirect URIs of the platforms given (Graph's PATCH of web, spa or publicClient), and the public-client flag. */
+export async function updateAppRegistration(store: Store, clientId: string, change: { redirectUris?: Partial<RedirectUris>; publicClient?: boolean }): Promise<void> {
+  const set: Partial<Pick<AppRow, 'web_redirect_uris' | 'spa_redirect_uris' | 'public_client_redirect_uris' | 'public_client'>> = {};
+  const uris = change.redirectUris ?? {};
+  if (uris.web) set.web_redirect_uris = JSON.stringify(uris.web);
+  if (uris.spa) set.spa_redirect_uris = JSON.stringify(uris.spa);
+  if (uris.publicClient) set.public_client_redirect_uris = JSON.stringify(uris.publicClient);
+  if (change.publicClient !== undefined) set.public_client = change.publicClient ? 1 : 0;
+  if (Object.keys(set).length === 0) return;
+  await store.write((tx) => tx.updateTable('apps').set(set).where('client_id', '=', clientId.toLowerCase()).execute());
 }
 
 export async function renameApp(store: Store, clientId: string, displayName: string): Promise<void> {

@@ -59,7 +59,8 @@ export interface GenerateResult {
   groups: number;
   classes: number;
   schools: number;
-  links: Record<LinkKind, number>;
+  /** The generator draws no reporting lines. */
+  links: Record<Exclude<LinkKind, 'manager'>, number>;
   licenses: number;
   seconds: number;
   /** Ids the benchmarks and tests use. */
@@ -233,7 +234,7 @@ class Generation {
     this.onProgress?.({ phase, done: this.done, total: this.total });
   }
 
-  private async link(w: Writer, kind: LinkKind, pairs: [string, string][]) {
+  private async link(w: Writer, kind: Exclude<LinkKind, 'manager'>, pairs: [string, string][]) {
     if (!pairs.length) return;
     await w.addLinks(kind, pairs);
     this.result.links[kind] += pairs.length;

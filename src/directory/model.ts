@@ -1,7 +1,8 @@
 // The core's vocabulary: directory objects as the rest of the server sees them.
 export type ObjectType = 'user' | 'group' | 'device' | 'administrativeUnit' | 'orgContact' | 'servicePrincipal';
 export type Facet = 'educationUser' | 'educationClass' | 'educationSchool';
-export type LinkKind = 'member' | 'owner' | 'registeredOwner' | 'registeredUser' | 'schoolClass';
+/** `manager` runs from a user to their manager (Graph's user.manager; directReports read it backwards). */
+export type LinkKind = 'member' | 'owner' | 'registeredOwner' | 'registeredUser' | 'schoolClass' | 'manager';
 
 export const OBJECT_TYPES: readonly ObjectType[] = ['user', 'group', 'device', 'administrativeUnit', 'orgContact', 'servicePrincipal'];
 

@@ -1,5 +1,6 @@
 // /applications: the tenant's app registrations, as Application.ReadWrite.All allows: list and get (also by appId),
-// create, rename, delete, keyCredentials through PATCH, and the credential actions addKey / removeKey (with the
+// create, rename, delete, keyCredentials, redirect URIs (web, spa, publicClient) and isFallbackPublicClient through
+// PATCH, and the credential actions addKey / removeKey (with the
 // proof of possession Learn's application-addkey describes) and addPassword / removePassword.
 import {
   applicationObjectId,
@@ -9,8 +10,10 @@ import {
   findAppByObjectId,
   listApps,
   renameApp,
+  updateAppRegistration,
   type AppRegistration,
 } from '../directory/apps.js';
+import { MAX_REDIRECT_URIS, REDIRECT_PLATFORMS, allRedirectUris, redirectUriProblem, type RedirectUris } from '../directory/redirect-uris.js';
 import {
   addKeyCredential,
   addPasswordCredential,
@@ -44,9 +47,12 @@ const PROPS = [
   'isFallbackPublicClient',
   'keyCredentials',
   'passwordCredentials',
+  'publicClient',
   'publisherDomain',
   'requiredResourceAccess',
   'signInAudience',
+  'spa',
+  'web',
 ];
 
 export function applicationRoutes(g: GraphRouter) {
@@ -68,6 +74,16 @@ export function applicationRoutes(g: GraphRouter) {
       publisherDomain: dir.tenant.domain,
       requiredResourceAccess: access.length ? [{ resourceAppId: GRAPH_APP_ID, resourceAccess: access }] : [],
       signInAudience: 'AzureADMyOrg',
+      spa: { redirectUris: app.redirectUris.spa },
+      // The authorization endpoint answers response_type=code only: no implicit grant is issued.
+      web: {
+        homePageUrl: null,
+        implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false },
+        logoutUrl: null,
+        redirectUris: app.redirectUris.web,
+        redirectUriSettings: app.redirectUris.web.map((uri) => ({ uri, index: null })),
+      },
+      publicClient: { redirectUris: app.redirectUris.publicClient },
     };
   };
   const pick = (d: Props, select?: string[]) => (select?.length ? Object.fromEntries(['id', ...select.filter((s) => s !== 'id')].map((s) => [s, d[s] ?? null])) : d);
@@ -85,7 +101,8 @@ export function applicationRoutes(g: GraphRouter) {
     const store = kit.dir.store;
     const body = requireBody(ctx);
     if (typeof body.displayName !== 'string' || body.displayName.trim() === '') throw badRequest("Property 'displayName' is required.");
-    const app = await createApp(store, { displayName: body.displayName, publicClient: body.isFallbackPublicClient === true });
+    const redirectUris = { ...noneRegistered(), ...redirectUrisFrom(body, noneRegistered()) };
+    const app = await createApp(store, { displayName: body.displayName, publicClient: body.isFallbackPublicClient === true, redirectUris });
     if (Array.isArray(body.keyCredentials)) await setKeyCredentials(store, app.clientId, keysFrom(body.keyCredentials, []));
     return { status: 201, body: { '@odata.context': contextUrl(ctx.origin, 'applications/$entity'), ...(await doc(kit, app)) } };
   });
@@ -98,13 +115,16 @@ export function applicationRoutes(g: GraphRouter) {
     const { store, db } = ctx.kit.dir;
     const app = await load(ctx);
     const body = requireBody(ctx);
-    const known = ['displayName', 'keyCredentials'];
+    const known = ['displayName', 'keyCredentials', 'isFallbackPublicClient', ...REDIRECT_PLATFORMS];
     for (const k of Object.keys(body)) if (!known.includes(k) && !k.startsWith('@')) throw badRequest(`Property '${k}' is read-only or not supported on this resource.`);
     if (body.displayName !== undefined && (typeof body.displayName !== 'string' || body.displayName.trim() === '')) throw badRequest("Invalid value specified for property 'displayName' of resource 'Application'.");
+    if (body.isFallbackPublicClient !== undefined && typeof body.isFallbackPublicClient !== 'boolean') throw badRequest("Invalid value specified for property 'isFallbackPublicClient' of resource 'Application'.");
     // Validate everything before writing anything.
     const keys = body.keyCredentials === undefined ? undefined : keysFrom(body.keyCredentials, await keyCredentialsOf(db, app.clientId));
+    const redirectUris = redirectUrisFrom(body, app.redirectUris);
     if (typeof body.displayName === 'string') await renameApp(store, app.clientId, body.displayName);
     if (keys) await setKeyCredentials(store, app.clientId, keys);
+    await updateAppRegistration(store, app.clientId, { redirectUris, publicClient: body.isFallbackPublicClient as boolean | undefined });
     return { status: 204 };
   };
   const remove = async (ctx: GraphContext) => {
@@ -170,6 +190,30 @@ export function applicationRoutes(g: GraphRouter) {
     if (!(await removePasswordCredential(kit.dir.store, app.clientId, body.keyId))) throw notFound(body.keyId);
     return { status: 204 };
   });
+}
+
+const noneRegistered = (): RedirectUris => ({ web: [], spa: [], publicClient: [] });
+
+/**
+ * The redirect URIs a write body sets: `web`, `spa` and `publicClient` each replace their platform's list
+ * (redirectUris; the other web settings are not kept). Checked with the rules of Learn's reply-url.md.
+ */
+function redirectUrisFrom(body: Props, current: RedirectUris): Partial<RedirectUris> {
+  const out: Partial<RedirectUris> = {};
+  for (const platform of REDIRECT_PLATFORMS) {
+    const v = body[platform];
+    if (v === undefined) continue;
+    const invalid = () => badRequest(`Invalid value specified for property 'redirectUris' of resource '${platform === 'web' ? 'WebApplication' : platform === 'spa' ? 'SpaApplication' : 'PublicClientApplication'}'.`);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw invalid();
+    for (const k of Object.keys(v)) if (k !== 'redirectUris') throw badRequest(`Property '${platform}.${k}' is read-only or not supported on this resource.`);
+    const list = (v as Props).redirectUris;
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || !list.every((u) => typeof u === 'string')) throw invalid();
+    if (new Set(list).size !== list.length || list.some((u) => redirectUriProblem(u, platform))) throw invalid();
+    out[platform] = list;
+  }
+  if (allRedirectUris({ ...current, ...out }).length > MAX_REDIRECT_URIS) throw badRequest(`An application can have at most ${MAX_REDIRECT_URIS} redirect URIs.`);
+  return out;
 }
 
 /**

@@ -22,7 +22,12 @@ const NAVIGATIONS: Record<string, Related> = {
   registeredUsers: down('registeredUser'),
   ownedDevices: up('registeredOwner'),
   registeredDevices: up('registeredUser'),
+  manager: down('manager'),
+  directReports: up('manager'),
 };
+
+/** Single-valued navigations: the related object itself, left out when there is none (user: manager). */
+const SINGLE = new Set(['manager']);
 
 const limitOf = (resource: string, nav: string) => (resource === 'user' && nav === 'registeredDevices' ? 100 : 20);
 
@@ -47,7 +52,9 @@ export async function expandInto(
       const ids = (await NAVIGATIONS[name](dir, item.obj.id).limit(limit).execute()).map((r) => r.id);
       const related = await dir.getMany(ids);
       const docs = await dir.documents(related);
-      item.body[name] = related.map((o, i) => shapeRelated(o, docs[i]));
+      const shaped = related.map((o, i) => shapeRelated(o, docs[i]));
+      if (!SINGLE.has(name)) item.body[name] = shaped;
+      else if (shaped.length) item.body[name] = shaped[0];
     }
   }
 }

@@ -1,4 +1,4 @@
-// /users: the directory's people.
+// /users: the directory's people, their memberships, devices and reporting lines.
 import type { GraphContext, GraphRouter } from './router.js';
 import { requireBody } from './kit.js';
 import { createUser, deleteObject, updateObject } from '../directory/people-and-groups.js';
@@ -6,6 +6,7 @@ import { notFound } from './errors.js';
 import { membershipRoutes } from './memberships.js';
 import { deltaHandler } from './delta.js';
 import { limitUserReply } from './user-visibility.js';
+import { managerRoutes } from './managers.js';
 
 export function userRoutes(g: GraphRouter) {
   const load = async ({ kit }: GraphContext, key: string) => (await kit.dir.user(key)) ?? Promise.reject(notFound(key));
@@ -26,6 +27,7 @@ export function userRoutes(g: GraphRouter) {
     return limitUserReply(ctx, '/users/{id}', await kit.entity(ctx, 'user', u, 'users'), u?.id);
   });
   membershipRoutes(g, '/users/{id}', (ctx) => load(ctx, ctx.params.id));
+  managerRoutes(g, '/users/{id}', (ctx) => load(ctx, ctx.params.id));
   for (const nav of ['ownedDevices', 'registeredDevices'] as const) {
     g.get(
       `/users/{id}/${nav}`,
@@ -40,4 +42,5 @@ export function userRoutes(g: GraphRouter) {
   }
   g.get('/me', async (ctx) => ctx.kit.entity(ctx, 'user', await ctx.kit.dir.get(ctx.principal.userId!, ['user']), 'users', ctx.principal.userId), { delegatedOnly: true });
   membershipRoutes(g, '/me', (ctx) => load(ctx, ctx.principal.userId!));
+  managerRoutes(g, '/me', (ctx) => load(ctx, ctx.principal.userId!));
 }

@@ -282,6 +282,20 @@ function identity(engine: Engine): Migration {
   };
 }
 
+/**
+ * The redirect URIs registered on an app, per platform as Graph's application resource has them (web.redirectUris,
+ * spa.redirectUris, publicClient.redirectUris): JSON string lists on the app row. An app with none keeps the
+ * loopback-and-own-origin rule the authorization endpoint applied before URIs could be registered.
+ */
+function appRedirectUris(): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      for (const column of ['web_redirect_uris', 'spa_redirect_uris', 'public_client_redirect_uris'])
+        await db.schema.alterTable('apps').addColumn(column, 'text', (c) => c.notNull().defaultTo('[]')).execute();
+    },
+  };
+}
+
 /** The tenants a server created at run time beside the one it serves, so a restart serves them again. */
 function tenants(engine: Engine): Migration {
   const key = textKey(engine);
@@ -308,6 +322,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
       '003_object_index_without_rowid': indexWithoutRowid(engine),
       '004_link_removals': linkRemovals(engine),
       '005_identity': identity(engine),
+      '006_app_redirect_uris': appRedirectUris(),
       '007_tenants': tenants(engine),
     }),
   };

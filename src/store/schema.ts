@@ -93,6 +93,9 @@ export interface AppsTable {
   public_client: number;
   key_credentials: Generated<string>; // JSON StoredKeyCredential[] (src/directory/key-credentials.ts)
   password_credentials: Generated<string>; // JSON StoredPasswordCredential[]
+  web_redirect_uris: Generated<string>; // JSON string[]: Graph's web.redirectUris
+  spa_redirect_uris: Generated<string>; // JSON string[]: spa.redirectUris
+  public_client_redirect_uris: Generated<string>; // JSON string[]: publicClient.redirectUris
 }
 
 export interface ConsentsTable {

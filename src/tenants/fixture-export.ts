@@ -11,6 +11,7 @@ import type { DirObject } from '../directory/model.js';
 import { readTenantState } from '../directory/tenant-tables.js';
 import { roleTemplate } from '../directory/directory-roles.js';
 import type { StoredKeyCredential, StoredPasswordCredential } from '../directory/key-credentials.js';
+import { REDIRECT_PLATFORMS, type RedirectPlatform } from '../directory/redirect-uris.js';
 import type { Db } from '../store/open.js';
 import { derived, SECTION_ORDER, SECTIONS } from './fixture-plan.js';
 import type { FixtureFormat } from './fixture-source.js';
@@ -121,6 +122,8 @@ export async function exportTenant(db: Db, tenant: TenantInfo): Promise<Obj> {
       if (targets?.length) e[key] = targets.map(ref).sort(cmp);
     }
     if (o.type === 'user') {
+      const manager = mine?.get('manager')?.[0];
+      if (manager) e.manager = ref(manager);
       const hash = passwords.get(o.id);
       if (hash) e.passwordHash = hash;
       const held = assignments.get(o.id) ?? [];
@@ -164,6 +167,9 @@ export async function exportTenant(db: Db, tenant: TenantInfo): Promise<Obj> {
       if (roles.length) e.applicationPermissions = roles;
       if (scopes.length) e.delegatedScopes = scopes;
       if (a.public_client) e.publicClient = true;
+      const uris: Record<RedirectPlatform, string> = { web: a.web_redirect_uris, spa: a.spa_redirect_uris, publicClient: a.public_client_redirect_uris };
+      const registered = REDIRECT_PLATFORMS.map((p) => [p, JSON.parse(uris[p]) as string[]] as const).filter(([, list]) => list.length);
+      if (registered.length) e.redirectUris = Object.fromEntries(registered);
       const keys = JSON.parse(a.key_credentials) as StoredKeyCredential[];
       if (keys.length) e.keyCredentials = keys.map((k) => ({ keyId: k.keyId, displayName: k.displayName, key: k.key, startDateTime: k.startDateTime, endDateTime: k.endDateTime }));
       const passwords = JSON.parse(a.password_credentials) as StoredPasswordCredential[];

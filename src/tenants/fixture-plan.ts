@@ -17,6 +17,7 @@ import type { NewSkuRow } from '../directory/tenant-tables.js';
 import type { ConsentsTable, UsageRightsTable } from '../store/schema.js';
 import type { AppRow } from '../directory/tenant-tables.js';
 import { keyCredentialOf, type StoredKeyCredential } from '../directory/key-credentials.js';
+import { MAX_REDIRECT_URIS, REDIRECT_PLATFORMS, redirectUriProblem, type RedirectUris } from '../directory/redirect-uris.js';
 import { roleTemplate } from '../directory/directory-roles.js';
 import { FixtureError, type FixtureIssue, type FixtureSource, type Path } from './fixture-source.js';
 import { defaultDn } from '../directory/identity.js';
@@ -58,7 +59,9 @@ export const SECTION_ORDER = ['users', 'educationUsers', 'groups', 'classes', 'a
 
 /** Keys of an object entry that are not Graph properties. */
 export const IDENTITY_KEYS = ['id', 'dn', 'objectGuid', 'sid'] as const;
-const USER_KEYS = ['password', 'passwordHash', 'licenses', 'directoryRoles', 'consents'];
+const USER_KEYS = ['password', 'passwordHash', 'licenses', 'directoryRoles', 'consents', 'manager'];
+/** Sections a user's manager may be in (Learn: user-post-manager.md, a user or an organisational contact). */
+const MANAGERS = [...USERS, 'contacts'] as const;
 const ROLE_HOLDER_KEYS = ['directoryRoles'];
 const DEVICE_KEYS = ['usageRights'];
 /** Facts the core keeps on a user's property bag that are not Graph properties (see on-prem-state.ts). */
@@ -268,8 +271,19 @@ export function planFixture(src: FixtureSource): LoadPlan {
         endDateTime: (p.endDateTime as string | undefined) ?? new Date(Date.parse(start) + 2 * 365 * 86_400_000).toISOString(),
       };
     });
+    const declared = (a.redirectUris as Partial<RedirectUris> | undefined) ?? {};
+    for (const platform of REDIRECT_PLATFORMS)
+      (declared[platform] ?? []).forEach((uri, n) => {
+        const why = redirectUriProblem(uri, platform);
+        if (why) problem([...path, 'redirectUris', platform, n], why);
+      });
+    if (REDIRECT_PLATFORMS.reduce((sum, p) => sum + (declared[p]?.length ?? 0), 0) > MAX_REDIRECT_URIS)
+      problem([...path, 'redirectUris'], `An application has at most ${MAX_REDIRECT_URIS} redirect URIs.`);
     appRows.push({
       key_credentials: JSON.stringify(keyCredentials),
+      web_redirect_uris: JSON.stringify(declared.web ?? []),
+      spa_redirect_uris: JSON.stringify(declared.spa ?? []),
+      public_client_redirect_uris: JSON.stringify(declared.publicClient ?? []),
       passwordCredentials,
       client_id: appId,
       display_name: displayName,
@@ -323,6 +337,16 @@ export function planFixture(src: FixtureSource): LoadPlan {
       }
     });
   }
+  // A user's manager: one reference. A reporting line may loop back: Learn's user-post-manager.md states no rule against it.
+  for (const section of USERS)
+    ((f[section] as Obj[] | undefined) ?? []).forEach((entry, i) => {
+      if (entry.manager === undefined) return;
+      const self = entries.find((e) => e.section === section && e.index === i)!;
+      const target = resolve(String(entry.manager), [section, i, 'manager'], MANAGERS);
+      if (!target) return;
+      if (target.id === self.id) return problem([section, i, 'manager'], 'A user cannot be their own manager.');
+      links.push({ kind: 'manager', source: self.id, target: target.id });
+    });
   const seenLink = new Set<string>();
   for (const l of links) {
     const k = `${l.kind}|${l.source}|${l.target}`;

@@ -10,6 +10,8 @@ import type { Store } from '../../src/store/open.js';
 import { exportTenant, formatFixture } from '../../src/tenants/fixture-export.js';
 import { checkFixture, loadPlan } from '../../src/tenants/fixture-load.js';
 import { FixtureError } from '../../src/tenants/fixture-source.js';
+import { derived } from '../../src/tenants/fixture-plan.js';
+import { findApp } from '../../src/directory/apps.js';
 import { ENGINES, freshStore } from '../support/stores.js';
 
 const EXAMPLE = readFileSync(new URL('../../examples/contoso-tenant.yaml', import.meta.url), 'utf8');
@@ -100,6 +102,68 @@ describe('fixture errors', () => {
     expect(err.issues.find((i) => i.where === 'refs.yaml:11')?.message).toMatch(/'Owners' is a group and cannot be named here/);
   });
 
+  it("checks a user's manager like every other reference: unknown, the wrong kind, the user themselves", () => {
+    const text = [
+      'tenant:', // 1
+      '  domain: a.example', // 2
+      'users:', // 3
+      '  - displayName: Ada', // 4
+      '    userPrincipalName: ada@a.example', // 5
+      '    manager: ghost@a.example', // 6
+      '  - displayName: Bob', // 7
+      '    userPrincipalName: bob@a.example', // 8
+      '    manager: Team', // 9
+      '  - displayName: Cy', // 10
+      '    userPrincipalName: cy@a.example', // 11
+      '    manager: cy@a.example', // 12
+      'groups:', // 13
+      '  - displayName: Team', // 14
+    ].join('\n');
+    const err = refusal(text, 'managers.yaml');
+    expect(err.issues.map((i) => `${i.where}: ${i.message}`)).toEqual([
+      "managers.yaml:6: 'ghost@a.example' is not an object of this fixture (by id, userPrincipalName or displayName).",
+      "managers.yaml:9: 'Team' is a group and cannot be named here (allowed: users, educationUsers, contacts).",
+      'managers.yaml:12: A user cannot be their own manager.',
+    ]);
+  });
+
+  it('accepts a contact as manager and a reporting line that loops back (Graph has no rule against either)', () => {
+    const text = 'tenant:\n  domain: a.example\nusers:\n  - displayName: A\n    userPrincipalName: a@a.example\n    manager: b@a.example\n  - displayName: B\n    userPrincipalName: b@a.example\n    manager: a@a.example\n  - displayName: C\n    userPrincipalName: c@a.example\n    manager: Outside Boss\ncontacts:\n  - displayName: Outside Boss\n';
+    const { plan } = checkFixture(text, 'loop.yaml');
+    const id = (name: string) => plan.objects.find((o) => o.props.displayName === name)!.id;
+    expect(plan.links.filter((l) => l.kind === 'manager').map((l) => [l.source, l.target])).toEqual([
+      [id('A'), id('B')],
+      [id('B'), id('A')],
+      [id('C'), id('Outside Boss')],
+    ]);
+  });
+
+  it("checks redirect URIs with Entra's rules, each problem at its JSON pointer (reply-url.md)", () => {
+    const fixture = {
+      tenant: { domain: 'a.example' },
+      applications: [
+        {
+          displayName: 'Web',
+          redirectUris: {
+            web: ['https://app.a.example/signin-oidc', 'http://app.a.example/signin-oidc', 'https://app.a.example/cb#frag', 'not a uri', 'http://localhost:8080/cb', 'https://*.a.example/cb'],
+            spa: ['https://spa.a.example/'],
+            publicClient: ['msal0000://auth', 'http://app.a.example/native'],
+          },
+        },
+      ],
+    };
+    const err = refusal(JSON.stringify(fixture, null, 2), 'uris.json');
+    expect(err.issues.map((i) => `${i.where}: ${i.message}`)).toEqual([
+      'uris.json#/applications/0/redirectUris/web/1: A web redirect URI uses https, or http on a loopback address.',
+      'uris.json#/applications/0/redirectUris/web/2: A redirect URI cannot have a fragment.',
+      "uris.json#/applications/0/redirectUris/web/3: 'not a uri' is not an absolute URI.",
+      'uris.json#/applications/0/redirectUris/web/5: A redirect URI cannot contain a wildcard.',
+      'uris.json#/applications/0/redirectUris/publicClient/1: A public client redirect URI uses http only on a loopback address.',
+    ]);
+    const shape = refusal('tenant:\n  domain: a.example\napplications:\n  - displayName: X\n    redirectUris:\n      desktop: [http://localhost]\n', 'shape.yaml');
+    expect(shape.issues[0]).toMatchObject({ where: 'shape.yaml:6', message: "'desktop' is not a fixture key here." });
+  });
+
   it('checks the Adaxes configuration and the trustees it names', () => {
     const text = 'tenant:\n  domain: a.example\nadaxes:\n  securityRoles:\n    - name: R\n      permissions: [{ access: allow, rights: [read] }]\n      assignments:\n        - trustee: CN=Missing,OU=Groups,DC=a,DC=example\n          scope: [{ type: all }]\n';
     const err = refusal(text, 'adaxes.yaml');
@@ -162,11 +226,60 @@ describe.each(ENGINES)('fixtures on a store (%s)', (engine) => {
     const grace = (await dir.byAltKey('user', 'grace@contoso.example'))!;
     expect(grace.props.onPremisesDistinguishedName).toBe('CN=Grace Hopper,OU=Staff,DC=contoso,DC=example');
     expect(grace.props.onPremisesSecurityIdentifier).toBe(grace.sid);
+    // Reporting lines and redirect URIs are stored where Graph reads them, and exported as declared.
+    expect((await dir.targetsOf('manager', ada.id).execute()).map((r) => r.id)).toEqual([grace.id]);
+    const linus = (await dir.byAltKey('user', 'linus@contoso.example'))!;
+    expect((await dir.sourcesOf('manager', ada.id).execute()).map((r) => r.id)).toEqual([linus.id]);
+    const portal = (await findApp(store.db, derived.appId('Contoso Portal')))!;
+    expect(portal.redirectUris).toEqual({ web: ['https://portal.contoso.example/signin-oidc', 'http://localhost/signin-oidc'], spa: ['https://app.contoso.example/'], publicClient: [] });
     const again = formatFixture(await exportTenant(store.db, tenant), 'yaml');
+    expect(again).toContain('    manager: grace@contoso.example\n');
+    expect(again).toContain('    redirectUris:\n      web:\n        - https://portal.contoso.example/signin-oidc\n        - http://localhost/signin-oidc\n      spa:\n        - https://app.contoso.example/\n');
     const reload = checkFixture(again, 'again.yaml');
     const store2 = await fresh();
     await loadPlan(store2, reload.plan, reload.source.data);
     expect(formatFixture(await exportTenant(store2.db, tenant), 'yaml')).toBe(again);
+  });
+
+  it('round-trips managers (a contact, a loop) and redirect URIs of every platform byte for byte', async () => {
+    const text = [
+      'tenant:',
+      '  domain: a.example',
+      'users:',
+      '  - displayName: A',
+      '    userPrincipalName: a@a.example',
+      '    manager: b@a.example',
+      '  - displayName: B',
+      '    userPrincipalName: b@a.example',
+      '    manager: a@a.example',
+      '  - displayName: C',
+      '    userPrincipalName: c@a.example',
+      '    manager: Outside Boss',
+      'contacts:',
+      '  - displayName: Outside Boss',
+      'applications:',
+      '  - displayName: Native',
+      '    publicClient: true',
+      '    redirectUris:',
+      '      publicClient: [msal1234://auth, http://localhost]',
+      '  - displayName: Web',
+      '    clientSecret: web-secret',
+      '    redirectUris:',
+      '      web: [https://web.a.example/cb]',
+      '      spa: [https://spa.a.example/]',
+      '',
+    ].join('\n');
+    const first = checkFixture(text, 'both.yaml');
+    const store = await fresh();
+    const tenant = await loadPlan(store, first.plan, first.source.data);
+    const exported = formatFixture(await exportTenant(store.db, tenant), 'yaml');
+    expect(exported).toContain('    manager: Outside Boss\n');
+    expect(exported).toContain('    publicClient: true\n    redirectUris:\n      publicClient:\n        - msal1234://auth\n        - http://localhost\n');
+    const second = checkFixture(exported, 'exported.yaml');
+    const store2 = await fresh();
+    await loadPlan(store2, second.plan, second.source.data);
+    expect(formatFixture(await exportTenant(store2.db, tenant), 'yaml')).toBe(exported);
+    expect(formatFixture(await exportTenant(store2.db, tenant), 'json')).toBe(formatFixture(await exportTenant(store.db, tenant), 'json'));
   });
 
   it('loads nothing when the store refuses part of a fixture', async () => {

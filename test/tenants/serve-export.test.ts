@@ -100,6 +100,97 @@ describe.each(ENGINES)('serve --tenant (%s)', (engine) => {
     expect(body.assignedLicenses).toContainEqual({ skuId: '06ebc4ee-1bb5-47dd-8120-11324bc54e06', disabledPlans: [teams] });
   });
 
+  it("sends codes only to an app's registered redirect URIs; any other is AADSTS50011 (reply-url.md)", async () => {
+    const portal = derived.appId('Contoso Portal');
+    const authorize = (clientId: string, redirectUri: string) =>
+      fetch(`${srv.base}/${tenantId}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid User.Read', redirect_uri: redirectUri, state: 'st' })}`, { redirect: 'manual' });
+    for (const uri of ['https://evil.example/signin-oidc', 'https://portal.contoso.example/SIGNIN-OIDC', 'http://localhost:5000/other', 'http://127.0.0.1/signin-oidc']) {
+      const res = await authorize(portal, uri);
+      expect(res.status, uri).toBe(400);
+      const page = await res.text();
+      expect(page, uri).toContain('AADSTS50011');
+      expect(page, uri).toContain('does not match the redirect URIs configured for the application');
+    }
+    // The registered ones, a loopback one on any port, and the public client's own.
+    for (const [clientId, uri] of [
+      [portal, 'https://portal.contoso.example/signin-oidc'],
+      [portal, 'https://app.contoso.example/'],
+      [portal, 'http://localhost:51234/signin-oidc'],
+      [derived.appId('Contoso CLI'), 'http://localhost:40001'],
+      [derived.appId('Contoso CLI'), 'https://login.microsoftonline.com/common/oauth2/nativeclient'],
+    ]) {
+      const res = await authorize(clientId, uri);
+      expect(res.status, uri).toBe(200);
+      expect(await res.text(), uri).toContain('id="username"');
+    }
+    // An app that registered none keeps the loopback rule (Build Agent, like the demo apps).
+    expect((await authorize(derived.appId('Build Agent'), 'http://localhost:3000/cb')).status).toBe(200);
+
+    // The whole flow to a registered URI: sign in, consent, code at the URI, token for it.
+    const raw = new URLSearchParams({ client_id: portal, response_type: 'code', scope: 'openid User.Read', redirect_uri: 'http://localhost:51234/signin-oidc', state: 'st' }).toString();
+    const post = (form: Record<string, string>, cookie?: string) =>
+      fetch(`${srv.base}/${tenantId}/oauth2/v2.0/authorize`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) }, body: new URLSearchParams(form).toString() });
+    let answer = await post({ step: 'signin', request: raw, username: 'ada@contoso.example', password: 'Contoso!2026' });
+    // A consent page first unless the scopes need none.
+    if (answer.status === 200) answer = await post({ step: 'consent', request: raw, decision: 'accept' }, answer.headers.get('set-cookie')!.split(';')[0]);
+    expect(answer.status).toBe(302);
+    const back = new URL(answer.headers.get('location')!);
+    expect(`${back.origin}${back.pathname}`).toBe('http://localhost:51234/signin-oidc');
+    const token = await fetch(`${srv.base}/${tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: portal, client_secret: 'contoso-portal-secret', code: back.searchParams.get('code')!, redirect_uri: 'http://localhost:51234/signin-oidc' }).toString(),
+    });
+    expect(token.status).toBe(200);
+    expect(((await token.json()) as { access_token?: string }).access_token).toBeTruthy();
+  });
+
+  it('shows redirect URIs per platform on /applications, and PATCH changes what authorize accepts', async () => {
+    const token = await appToken(srv.base, tenantId, derived.appId('Build Agent'), 'build-agent-secret');
+    const portal = derived.appId('Contoso Portal');
+    const app = (await (await fetch(`${srv.base}/v1.0/applications(appId='${portal}')?$select=web,spa,publicClient,isFallbackPublicClient`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
+    expect(app.web.redirectUris).toEqual(['https://portal.contoso.example/signin-oidc', 'http://localhost/signin-oidc']);
+    expect(app.web.redirectUriSettings).toEqual([{ uri: 'https://portal.contoso.example/signin-oidc', index: null }, { uri: 'http://localhost/signin-oidc', index: null }]);
+    expect(app.spa).toEqual({ redirectUris: ['https://app.contoso.example/'] });
+    expect(app.publicClient).toEqual({ redirectUris: [] });
+    expect(app.isFallbackPublicClient).toBe(false);
+    const patch = (body: unknown) =>
+      fetch(`${srv.base}/v1.0/applications(appId='${portal}')`, { method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await patch({ web: { redirectUris: ['http://portal.contoso.example/cb'] } })).status).toBe(400);
+    expect((await patch({ web: { redirectUris: ['https://portal.contoso.example/new'] } })).status).toBe(204);
+    const authorize = (uri: string) =>
+      fetch(`${srv.base}/${tenantId}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: portal, response_type: 'code', scope: 'User.Read', redirect_uri: uri })}`, { redirect: 'manual' });
+    expect((await authorize('https://portal.contoso.example/new')).status).toBe(200);
+    expect((await authorize('https://portal.contoso.example/signin-oidc')).status).toBe(400);
+    expect((await authorize('https://app.contoso.example/')).status).toBe(200); // spa untouched
+  });
+
+  it("serves a user's manager and direct reports as loaded, and PUT/DELETE manager/$ref (user-post-manager.md)", async () => {
+    const token = await appToken(srv.base, tenantId, derived.appId('Build Agent'), 'build-agent-secret');
+    const headers = { authorization: `Bearer ${token}` };
+    const ada = derived.id('user', 'Ada Lovelace');
+    const grace = derived.id('user', 'Grace Hopper');
+    const linus = derived.id('user', 'Linus Torvalds');
+    const manager = (await (await fetch(`${srv.base}/v1.0/users/${ada}/manager`, { headers })).json()) as any;
+    expect(manager).toMatchObject({ '@odata.type': '#microsoft.graph.user', id: grace, userPrincipalName: 'grace@contoso.example' });
+    const reports = (await (await fetch(`${srv.base}/v1.0/users/${ada}/directReports?$select=id`, { headers })).json()) as any;
+    expect(reports.value.map((r: { id: string }) => r.id)).toEqual([linus]);
+    const expanded = (await (await fetch(`${srv.base}/v1.0/users/${linus}?$expand=manager`, { headers })).json()) as any;
+    expect(expanded.manager.id).toBe(ada);
+    const none = await fetch(`${srv.base}/v1.0/users/${grace}/manager`, { headers });
+    expect(none.status).toBe(404);
+    expect(((await none.json()) as any).error.code).toBe('Request_ResourceNotFound');
+
+    const put = (user: string, target: string) =>
+      fetch(`${srv.base}/v1.0/users/${user}/manager/$ref`, { method: 'PUT', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ '@odata.id': `https://graph.microsoft.com/v1.0/users/${target}` }) });
+    expect((await put(linus, grace)).status).toBe(204);
+    expect(((await (await fetch(`${srv.base}/v1.0/users/${linus}/manager`, { headers })).json()) as any).id).toBe(grace);
+    expect((await put(linus, linus)).status).toBe(400);
+    const del = await fetch(`${srv.base}/v1.0/users/${linus}/manager/$ref`, { method: 'DELETE', headers });
+    expect(del.status).toBe(204);
+    expect((await fetch(`${srv.base}/v1.0/users/${linus}/manager`, { headers })).status).toBe(404);
+  });
+
   it('export → serve → export gives the same file', async () => {
     const first = formatFixture(await exportTenant(srv.tb.store.db, srv.tb.dir.tenant), 'yaml');
     const file = join(work, `exported-${engine}.yaml`);
