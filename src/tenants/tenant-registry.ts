@@ -104,6 +104,11 @@ export class TenantRegistry {
     return [...this.created.values()].map((e) => ({ tenant: e.tenant, createdAt: e.createdAt }));
   }
 
+  /** Where a created tenant's store is: its SQLite file, its PostgreSQL schema, or ':memory:'. */
+  locationOf(id: string): string | undefined {
+    return this.created.get(id.toLowerCase())?.location;
+  }
+
   /** The fixture a created tenant was made from. */
   fixtureOf(id: string): unknown {
     return this.created.get(id.toLowerCase())?.fixture;
