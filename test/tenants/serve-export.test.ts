@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config.js';
@@ -217,10 +218,23 @@ describe.each(ENGINES)('serve --tenant (%s)', (engine) => {
   });
 });
 
-describe('serve --tenant refusals', () => {
-  it('refuses a second --tenant until one server holds many tenants', async () => {
-    const config = { ...resolveConfig({ port: 0, httpsPort: 0, inMemory: true, logLevel: 'silent' }, {}), tenants: [EXAMPLE, EXAMPLE] };
-    await expect(startTenantbox(config, { sharedTls: true })).rejects.toThrow(/--tenant was given 2 times: a server serves one tenant/);
+describe('serve --tenant, repeated, and its refusals', () => {
+  it('serves every --tenant: the first as the served tenant, the others beside it, each with its own id', async () => {
+    const demoFixture = fileURLToPath(new URL('../../src/tenants/demo-tenant.fixture.json', import.meta.url));
+    const config = { ...resolveConfig({ port: 0, httpsPort: 0, inMemory: true, logLevel: 'silent' }, {}), tenants: [EXAMPLE, demoFixture, EXAMPLE] };
+    const tb = await startTenantbox(config, { sharedTls: true, runtimeFile: false });
+    try {
+      expect(tb.dir.tenant.domain).toBe('contoso.example');
+      const created = tb.tenants.list().map((e) => e.tenant.info);
+      expect(created.map((t) => t.domain)).toEqual(['example.com', 'contoso.example']);
+      expect(created[1].id).not.toBe(tb.dir.tenant.id);
+      const base = tb.httpUrl.replace('localhost', '127.0.0.1');
+      const token = await appToken(base, created[1].id, derived.appId('Build Agent'), 'build-agent-secret');
+      const org = await fetch(`${base}/v1.0/organization`, { headers: { authorization: `Bearer ${token}` } });
+      expect(((await org.json()) as { value: { id: string }[] }).value[0].id).toBe(created[1].id);
+    } finally {
+      await tb.close();
+    }
   });
 
   it('refuses a bad fixture with its line and starts nothing', async () => {
@@ -232,7 +246,7 @@ describe('serve --tenant refusals', () => {
 });
 
 describe('tenantbox import fixture / export', () => {
-  it('imports into an empty store, exports it as YAML and JSON, and refuses a second tenant', async () => {
+  it('imports into an empty store, exports it as YAML and JSON, and imports a second tenant beside the first', async () => {
     const dataDir = join(work, 'cli-store');
     const imported = await cli(['import', 'fixture', EXAMPLE, '--data-dir', dataDir]);
     expect(imported.stderr).toBe('');
@@ -245,10 +259,17 @@ describe('tenantbox import fixture / export', () => {
     expect(json.code).toBe(0);
     expect((JSON.parse(readFileSync(out, 'utf8')) as { tenant: { domain: string } }).tenant.domain).toBe('contoso.example');
     const second = await cli(['import', 'fixture', EXAMPLE, '--data-dir', dataDir]);
-    expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/already holds the tenant contoso\.example/);
+    expect(second.stderr).toBe('');
+    const secondId = /tenant contoso\.example \(([0-9a-f-]{36})\) beside the served tenant/.exec(second.stdout)?.[1];
+    expect(secondId).toBeDefined();
+    // The second tenant exports as the same fixture, but for its own id, salts and load times.
+    const again = await cli(['export', '--data-dir', dataDir, '--tenant', secondId!]);
+    expect(again.code).toBe(0);
+    const same = (text: string) => text.replace(/^ {2}id: .*\n/m, '').replace(/(hash|Hash|DateTime): .*/g, '$1');
+    expect(again.stdout).toContain(`id: ${secondId}`);
+    expect(same(again.stdout)).toBe(same(yaml.stdout));
     const wrong = await cli(['export', '--data-dir', dataDir, '--tenant', '00000000-0000-4000-8000-000000000000']);
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/holds the tenant .* not 00000000/);
+    expect(wrong.stderr).toMatch(/holds no created tenant 00000000/);
   });
 });
