@@ -15,6 +15,15 @@ export interface ChangeRow {
   op: string;
 }
 
+/** Meta key: when the tenant was last put back to its fixture (ms); its change log started again then. */
+export const RESET_AT_KEY = 'reset_at';
+
+/** When the tenant was last reset to its fixture, or 0: sync states from before it name a history that is gone. */
+export async function lastResetAt(db: Kysely<Database>): Promise<number> {
+  const r = await db.selectFrom('meta').select('value').where('key', '=', RESET_AT_KEY).executeTakeFirst();
+  return r ? Number(r.value) : 0;
+}
+
 export async function currentSeq(db: Kysely<Database>): Promise<number> {
   const r = await db.selectFrom('change_log').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
   return Number(r?.seq ?? 0);

@@ -2,7 +2,7 @@
 // rounds return each object changed since the token, once, in commit order. Tokens are signed and carry the
 // round's window and the $select of the first request; they expire after 7 days like Graph's.
 import { encodeSkiptoken, decodeSkiptoken, invalidSkipToken, listObjects, parseQuery, type Scope } from '../odata/index.js';
-import { changesBetween, currentSeq, memberDeltas, type ChangeScope, type MemberDelta } from '../directory/changes.js';
+import { changesBetween, currentSeq, lastResetAt, memberDeltas, type ChangeScope, type MemberDelta } from '../directory/changes.js';
 import type { DirObject, Props } from '../directory/model.js';
 import { withinReach } from '../directory/on-prem-state.js';
 import { toObject } from '../directory/rows.js';
@@ -97,7 +97,7 @@ export function deltaHandler(spec: DeltaSpec): GraphHandler {
     } else if (deltaToken) {
       const d = decode(kit, deltaToken);
       if (d.ph !== 'd') throw new GraphError(400, 'Request_BadRequest', 'The specified delta token value is invalid.');
-      if (Date.now() - d.iat > SEVEN_DAYS_MS)
+      if (Date.now() - d.iat > SEVEN_DAYS_MS || d.iat < (await lastResetAt(kit.dir.db)))
         throw new GraphError(410, 'syncStateNotFound', 'The sync state generation is not found; the delta token has expired. Start a new sync without a delta token.', {
           Location: `${ctx.origin}/v1.0${ctx.path}`,
         });

@@ -186,6 +186,7 @@ describe.each(ENGINES)('many tenants on one server (%s)', (engine) => {
     const inB = await graphFetch(`${s.graph}/groups`, tokenB, { method: 'POST', body: { displayName: 'Only in B', mailEnabled: false, mailNickname: 'only-b', securityEnabled: true } });
     const names = async (t: string) => (await graphFetch(`${s.graph}/groups?$select=displayName`, t)).body.value.map((g: { displayName: string }) => g.displayName);
     expect(await names(tokenA)).toContain('Only in A');
+    const latest = (await graphFetch(`${s.graph}/groups/delta?$deltatoken=latest`, tokenA)).body['@odata.deltaLink'] as string;
     const started = performance.now();
     expect((await admin(s, 'POST', `/admin/tenants/${a.id}/reset`)).status).toBe(200);
     const ms = performance.now() - started;
@@ -194,9 +195,12 @@ describe.each(ENGINES)('many tenants on one server (%s)', (engine) => {
     expect(after).not.toContain('Only in A');
     expect(after).toContain('Engineering');
     expect((await graphFetch(`${s.graph}/groups/${inB.body.id}`, tokenB)).status).toBe(200);
+    // The change log started again with the fixture: a delta link from before the reset must sync from scratch.
+    const stale = await graphFetch(latest.replace(/^https?:\/\/[^/]+/, s.base), tokenA);
+    expect(stale.status).toBe(410);
+    expect(stale.body.error.code).toBe('syncStateNotFound');
     const e5 = (await graphFetch(`${s.graph}/subscribedSkus`, tokenA)).body.value.find((x: { skuPartNumber: string }) => x.skuPartNumber === 'SPE_E5');
     expect(e5.accountId).toBe(a.id);
-    // Adaxes sessions are tokens of the tenant: a reset ends them.
     expect((await admin(s, 'POST', `/admin/tenants/00000000-0000-0000-0000-000000000001/reset`)).status).toBe(404);
   });
 
