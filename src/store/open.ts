@@ -166,6 +166,15 @@ async function placeImage(path: string, image: Uint8Array) {
   writeFileSync(path, image, { flag: 'wx' });
 }
 
+/**
+ * A database of its own in memory already holds every page: SQLite's page cache would hold them a second time (2 MB
+ * by default), which a thousand tenants would feel.
+ */
+function privateTuning(file: SqliteDatabase.Database) {
+  file.pragma('foreign_keys = OFF');
+  file.pragma('cache_size = -128');
+}
+
 interface OpenSqlite {
   driver: SplitSqliteDriver;
   path: string;
@@ -176,7 +185,7 @@ interface OpenSqlite {
 /** A private in-memory database (no file, no reader threads), from an image or empty. */
 function openPrivateMemory(image: Uint8Array | undefined): OpenSqlite {
   const file = image ? new SqliteDatabase(Buffer.from(image.buffer, image.byteOffset, image.byteLength)) : new SqliteDatabase(':memory:');
-  file.pragma('foreign_keys = OFF');
+  privateTuning(file);
   const driver = new SplitSqliteDriver(withStatementCache(file), undefined);
   return { driver, path: ':memory:', release: () => undefined, file };
 }
@@ -230,7 +239,7 @@ async function replaceSqliteRows(sqlite: OpenSqlite, source: RowSource, keepMeta
       // A private in-memory database has no readers and no file: a fresh copy of the image takes its place whole.
       const kept = keepMeta.length ? (file.prepare(`select key, value from meta where key in (${keepMeta.map(() => '?').join(', ')})`).all(...keepMeta) as { key: string; value: string }[]) : [];
       const next = new SqliteDatabase(Buffer.from(source.image.buffer, source.image.byteOffset, source.image.byteLength));
-      next.pragma('foreign_keys = OFF');
+      privateTuning(next);
       next.transaction(() => {
         const put = next.prepare('insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value');
         for (const k of kept) put.run(k.key, k.value);
