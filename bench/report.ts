@@ -63,7 +63,7 @@ export interface RunReport {
   store: { engine: string; size: string; bytes: number; objects: number }[];
   mixed: MixedRun[];
   /** The filtered page at one connection, per size: its p99 should stay flat as the tenant grows. */
-  singleConnection: { engine: string; size: string; scenario: string; rps: number; p50: number; p99: number }[];
+  singleConnection: { engine: string; size: string; scenario: string; rps: number; p50: number; p99: number; pageObjects?: number }[];
   goals?: import('./goals.js').GoalRow[];
   startup?: import('./startup.js').StartupRow[];
 }

@@ -182,7 +182,7 @@ try {
             await scenarioRow(tb, bare, target, row);
             if (s.name === FLAT_P99_SCENARIO) {
               const single = await load(tb.ready.url, target, 1);
-              report.singleConnection.push({ engine, size, scenario: s.name, rps: single.rps, p50: single.p50, p99: single.p99 });
+              report.singleConnection.push({ engine, size, scenario: s.name, rps: single.rps, p50: single.p50, p99: single.p99, pageObjects: row.pageObjects });
             }
           } catch (err) {
             if (!(err instanceof NotAvailable)) throw err;
