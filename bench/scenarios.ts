@@ -1,41 +1,13 @@
 // The scenarios: each prepares what it needs (tokens, page links, a delta link) with plain fetch, then returns the
-// request(s) autocannon repeats. A route that answers 400/404/405 is not built yet: the scenario reports n/a.
+// request(s) autocannon repeats. List pages are in list-scenarios.ts.
 import { APPS, DEMO_PASSWORD, DEMO_TENANT_ID, appClientId, appSecret } from '../src/directory/demo-data.js';
-import type { Samples } from './tenant-server.js';
+import { LIST_SCENARIOS } from './list-scenarios.js';
+import { NotAvailable, get, need, pathOf, probe, type Ctx, type Scenario, type Target } from './scenario-kit.js';
 
-export interface Target {
-  /** Requests autocannon cycles through (one connection walks them in order). */
-  requests: { method: string; path: string; headers?: Record<string, string>; body?: string }[];
-}
-
-export interface Ctx {
-  base: string;
-  samples: Samples;
-  graphToken: string;
-  /** Asks the server process to make `count` changes (one transaction each). */
-  touch(count: number): Promise<void>;
-}
-
-export class NotAvailable extends Error {
-  constructor(readonly status: number) {
-    super(`n/a (${status})`);
-  }
-}
-
-export interface Scenario {
-  name: string;
-  prepare(ctx: Ctx): Promise<Target>;
-}
+export { NotAvailable, type Ctx, type Target } from './scenario-kit.js';
 
 const ADMIN = 'Tenant Admin';
 const json = { 'content-type': 'application/json' };
-
-async function probe(ctx: Ctx, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-  const res = await fetch(ctx.base + path, { method: init.method ?? 'GET', headers: { authorization: `Bearer ${ctx.graphToken}`, ...init.headers }, body: init.body });
-  const text = await res.text();
-  if (res.status >= 400) throw new NotAvailable(res.status);
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-}
 
 export async function appToken(base: string): Promise<string> {
   if (!APPS.some((a) => a.name === ADMIN)) throw new Error('the demo tenant has no Tenant Admin app');
@@ -48,25 +20,6 @@ export async function appToken(base: string): Promise<string> {
 const tokenForm = () =>
   new URLSearchParams({ grant_type: 'client_credentials', client_id: appClientId(ADMIN), client_secret: appSecret(ADMIN), scope: 'https://graph.microsoft.com/.default' }).toString();
 
-const get = (ctx: Ctx, path: string): Target => ({ requests: [{ method: 'GET', path, headers: { authorization: `Bearer ${ctx.graphToken}` } }] });
-
-const pathOf = (link: string) => {
-  const u = new URL(link);
-  return u.pathname + u.search;
-};
-
-/** The first `pages` pages of a collection, following @odata.nextLink: a walk autocannon replays. */
-async function walk(ctx: Ctx, first: string, pages: number): Promise<Target> {
-  const paths = [first];
-  let body = await probe(ctx, first);
-  while (paths.length < pages && typeof body['@odata.nextLink'] === 'string') {
-    const next = pathOf(body['@odata.nextLink']);
-    paths.push(next);
-    body = await probe(ctx, next);
-  }
-  return { requests: paths.map((path) => ({ method: 'GET', path, headers: { authorization: `Bearer ${ctx.graphToken}` } })) };
-}
-
 async function deltaAfterChanges(ctx: Ctx, path: string, changes: number): Promise<Target> {
   const body = await probe(ctx, `${path}?$deltatoken=latest`);
   const link = body['@odata.deltaLink'];
@@ -75,14 +28,11 @@ async function deltaAfterChanges(ctx: Ctx, path: string, changes: number): Promi
   return get(ctx, pathOf(link));
 }
 
-const need = <T>(v: T | undefined): T => {
-  if (v === undefined) throw new NotAvailable(0);
-  return v;
-};
-
 export const SCENARIOS: Scenario[] = [
   {
     name: 'GET /devices/{id}',
+    goal: 'keyed',
+    mixed: true,
     async prepare(ctx) {
       const path = `/v1.0/devices/${need(ctx.samples.device)}`;
       await probe(ctx, path);
@@ -91,6 +41,8 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: "GET /devices(deviceId='…')",
+    goal: 'keyed',
+    mixed: true,
     async prepare(ctx) {
       const path = `/v1.0/devices(deviceId='${need(ctx.samples.deviceId)}')`;
       await probe(ctx, path);
@@ -99,38 +51,19 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'GET /users/{id}',
+    goal: 'keyed',
+    mixed: true,
     async prepare(ctx) {
       const path = `/v1.0/users/${need(ctx.samples.deepUser)}`;
       await probe(ctx, path);
       return get(ctx, path);
     },
   },
-  {
-    name: "GET /devices?$filter=startsWith(displayName,'LT-')&$top=100",
-    async prepare(ctx) {
-      const path = `/v1.0/devices?$filter=${encodeURIComponent("startsWith(displayName,'LT-')")}&$top=100`;
-      await probe(ctx, path);
-      return get(ctx, path);
-    },
-  },
-  {
-    name: 'GET /devices?$filter=… paged walk ($skiptoken, 20 pages)',
-    prepare: (ctx) => walk(ctx, `/v1.0/devices?$filter=${encodeURIComponent("startsWith(displayName,'LT-')")}&$top=100`, 20),
-  },
-  {
-    name: "GET /users?$filter=startsWith(displayName,'a')&$top=100",
-    async prepare(ctx) {
-      const path = `/v1.0/users?$filter=${encodeURIComponent("startsWith(displayName,'a')")}&$top=100`;
-      await probe(ctx, path);
-      return get(ctx, path);
-    },
-  },
-  {
-    name: 'GET /users?$top=100 paged walk ($skiptoken, 20 pages)',
-    prepare: (ctx) => walk(ctx, '/v1.0/users?$top=100', 20),
-  },
+  ...LIST_SCENARIOS,
   {
     name: 'GET /users/{id}/transitiveMemberOf (depth 10)',
+    goal: 'membership',
+    mixed: true,
     async prepare(ctx) {
       const path = `/v1.0/users/${need(ctx.samples.deepUser)}/transitiveMemberOf`;
       await probe(ctx, path);
@@ -139,6 +72,8 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'POST /users/{id}/checkMemberGroups (20 ids)',
+    goal: 'membership',
+    mixed: true,
     async prepare(ctx) {
       const path = `/v1.0/users/${need(ctx.samples.deepUser)}/checkMemberGroups`;
       const body = JSON.stringify({ groupIds: [...ctx.samples.deepGroups, ...ctx.samples.otherGroups].slice(0, 20) });
@@ -156,6 +91,8 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'Adaxes GET o365Account/properties?directoryObject=<DN>',
+    goal: 'membership',
+    mixed: true,
     async prepare(ctx) {
       const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
         const res = await fetch(ctx.base + path, { method: 'POST', headers: { ...json, ...headers }, body: JSON.stringify(body) });
