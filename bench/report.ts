@@ -66,6 +66,7 @@ export interface RunReport {
   singleConnection: { engine: string; size: string; scenario: string; rps: number; p50: number; p99: number; pageObjects?: number }[];
   goals?: import('./goals.js').GoalRow[];
   startup?: import('./startup.js').StartupRow[];
+  tenants?: import('./tenants.js').TenantBenchRow[];
 }
 
 const pad = (s: string, n: number, right = false) => (right ? s.padStart(n) : s.padEnd(n));

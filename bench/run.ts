@@ -11,6 +11,7 @@ import pg from 'pg';
 import { capture } from './capture.js';
 import { cannotPin, onOneCore, spawnChild, stopChild, type Child } from './children.js';
 import { anyStarved, goalNotes, goalRows, goalsTable } from './goals.js';
+import { runTenantBench, tenantTable } from './tenants.js';
 import { FLAT_P99_SCENARIO } from './list-scenarios.js';
 import { memoryTable, save, table, type MemoryWalk, type RunReport, type Row } from './report.js';
 import { NotAvailable, SCENARIOS, appToken, type Ctx, type Target } from './scenarios.js';
@@ -32,6 +33,8 @@ const opts = new Command('bench')
   .option('--profile', 'write CPU profiles of the Tenantbox processes to bench/results/profiles')
   .option('--no-memory', 'skip the full-collection walk that samples server memory')
   .option('--startup-runs <n>', 'runs per start-up scenario (0 skips them)', '7')
+  .option('--tenants <n>', 'tenants on one server for the many-tenants figures (0 skips the tenant section)', '1000')
+  .option('--pg-tenants <n>', 'the same on PostgreSQL, where each tenant is a schema', '100')
   .parse(process.argv)
   .opts();
 
@@ -120,6 +123,22 @@ if (startupRuns > 0 && (!only || 'startup'.includes(only))) {
   }
 }
 
+const tenantCount = Number(opts.tenants);
+async function tenantSection(): Promise<string> {
+  log(`tenants: creation, reset and keyed GETs with 1 and ${tenantCount} tenants…`);
+  const stores = engines.flatMap((e) => (e === 'sqlite' ? (['memory', 'disk'] as const) : (['postgres'] as const)));
+  const rows = await runTenantBench({ stores, many: (st) => (st === 'postgres' ? Number(opts.pgTenants) : tenantCount), duration, connections, pgUrl: String(opts.pgUrl) });
+  report.tenants = rows;
+  const starved = rows.some((r) => Math.max(r.keyedOne, r.keyedManyOne, r.keyedManySpread) > r.bare);
+  if (starved) process.exitCode = 1;
+  return `Tenants (issue #18), a fixture of 167 objects:\n\n${tenantTable(rows)}${starved ? '\n\nThe bare server was starved in a tenant measurement: rerun on a quieter machine.' : ''}\n`;
+}
+if (only === 'tenants') {
+  const text = await tenantSection();
+  process.stdout.write(`\n${text}\nResults: ${save(report, join(here, 'results'), `# Tenants, ${report.startedAt}\n\n${text}`).join(', ')}\n`);
+  process.exit();
+}
+
 /** One scenario: its responses go to the bare server, which is measured on them, then Tenantbox. */
 async function scenarioRow(tb: TenantChild, bare: BareChild, target: Target, row: Row): Promise<void> {
   const cap = await capture(tb.ready.url, target);
@@ -206,6 +225,8 @@ try {
   await stopChild(bare);
 }
 
+const tenantsText = tenantCount > 0 && !only ? await tenantSection() : '';
+
 report.goals = goalRows(report);
 const goals = `${goalsTable(report.goals)}\n\n${goalNotes(report).map((n) => `- ${n}`).join('\n')}`;
 const starvedRun = anyStarved(report.goals, report.rows);
@@ -217,6 +238,7 @@ process.stdout.write(`Bare node:http server, fixed entity: ${report.bare.map((b)
 process.stdout.write(`Seeding: ${report.seeding.map((s) => `${s.engine} ${s.size} ${s.objects} objects${s.seconds ? ` in ${s.seconds.toFixed(0)} s${s.seededNow ? '' : ' (cached)'}` : ''}`).join(', ')}\n`);
 if (report.memory.length) process.stdout.write(`${memoryTable(report.memory)}\n`);
 process.stdout.write(`\nGoals (issue #19), measured/goal:\n\n${goals}\n`);
+if (tenantsText) process.stdout.write(`\n${tenantsText}`);
 if (starvedRun) process.stdout.write(`\n${starvedNote}\n`);
-process.stdout.write(`\nResults: ${save(report, join(here, 'results'), `# Performance goals, ${report.startedAt}\n\n${goals}${starvedRun ? `\n\n${starvedNote}` : ''}`).join(', ')}\n`);
+process.stdout.write(`\nResults: ${save(report, join(here, 'results'), `# Performance goals, ${report.startedAt}\n\n${goals}${starvedRun ? `\n\n${starvedNote}` : ''}${tenantsText ? `\n\n${tenantsText}` : ''}`).join(', ')}\n`);
 if (starvedRun) process.exitCode = 1;
