@@ -7,7 +7,7 @@ import { rememberServer } from './server-of.js';
 import { certPath as tlsCertPath, loadTls } from './auth/tls.js';
 import { DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TENANT_ID } from './directory/demo-data.js';
 import { resetTenant } from './tenants/serve-tenant.js';
-import { createTenantHandle, type FixtureInput, type TenantHandle } from './tenant-handle.js';
+import { createTenantHandle, requestToken, type FixtureInput, type TenantHandle } from './tenant-handle.js';
 import { DEFAULT_APP, PUBLIC_CLIENT, demoApp, demoAppFor, demoCredentials, type DemoApp, type DemoCredentials } from './demo-credentials.js';
 
 export type { Config } from './config.js';
@@ -97,17 +97,8 @@ export async function createTenantbox(options: TenantboxOptions = {}): Promise<R
   const credentials = demoCredentials(runtime);
   const tokens = new Map<string, Promise<string>>();
 
-  const requestToken = async (form: Record<string, string>) => {
-    // Over HTTP, so that no CA needs trusting for the helper's own calls.
-    const res = await fetch(`${runtime.httpUrl.replace('localhost', '127.0.0.1')}/${DEMO_TENANT_ID}/oauth2/v2.0/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form).toString(),
-    });
-    const body = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
-    if (!body.access_token) throw new Error(`Token request failed (${res.status} ${body.error ?? ''}): ${body.error_description ?? ''}`);
-    return body.access_token;
-  };
+  const requestDemoToken = (form: Record<string, string>) => requestToken(runtime.httpUrl, DEMO_TENANT_ID, form);
+
   const secretOf = (app: DemoApp) => {
     if (!app.clientSecret) throw new Error(`'${app.name}' is a public client: it has no secret and gets no app-only token; use userToken().`);
     return app.clientSecret;
@@ -139,7 +130,7 @@ export async function createTenantbox(options: TenantboxOptions = {}): Promise<R
       const app = demoAppFor(appOrPermission);
       let token = tokens.get(app.name);
       if (!token) {
-        token = requestToken({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: secretOf(app), scope: GRAPH_SCOPE });
+        token = requestDemoToken({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: secretOf(app), scope: GRAPH_SCOPE });
         tokens.set(app.name, token);
         token.catch(() => tokens.delete(app.name));
       }
@@ -147,7 +138,7 @@ export async function createTenantbox(options: TenantboxOptions = {}): Promise<R
     },
     async userToken(user, scopes = GRAPH_SCOPE) {
       const username = user.includes('@') ? user : `${user}@${DEMO_DOMAIN}`;
-      return requestToken({ grant_type: 'password', client_id: demoApp(PUBLIC_CLIENT).clientId, username, password: DEMO_PASSWORD, scope: Array.isArray(scopes) ? scopes.join(' ') : scopes });
+      return requestDemoToken({ grant_type: 'password', client_id: demoApp(PUBLIC_CLIENT).clientId, username, password: DEMO_PASSWORD, scope: Array.isArray(scopes) ? scopes.join(' ') : scopes });
     },
     async reset() {
       await resetTenant(server.dir);

@@ -36,19 +36,23 @@ export interface TenantHandle {
 export type FixtureInput = string | Record<string, unknown>;
 
 /** What a handle is made of: the created tenant as POST /admin/tenants describes it, and how to reset or delete it. */
-interface HandleParts {
-  id: string;
-  domain: string;
-  displayName: string;
-  authorityHost: string;
-  tokenUrl: string;
-  graphUrl: string;
-  adaxesUrl: string;
-  apps: TenantApp[];
+type HandleParts = Pick<TenantHandle, 'id' | 'domain' | 'displayName' | 'authorityHost' | 'tokenUrl' | 'graphUrl' | 'adaxesUrl' | 'apps'> & {
   /** http://… origin the helpers send token requests to (no CA needed). */
   httpUrl: string;
   reset(): Promise<void>;
   remove(): Promise<void>;
+};
+
+/** A token from a tenant's token endpoint, over HTTP so that no CA needs trusting for a helper's own calls. */
+export async function requestToken(httpUrl: string, tenantId: string, form: Record<string, string>): Promise<string> {
+  const res = await fetch(`${httpUrl.replace('localhost', '127.0.0.1')}/${tenantId}/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form).toString(),
+  });
+  const body = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
+  if (!body.access_token) throw new Error(`Token request failed (${res.status} ${body.error ?? ''}): ${body.error_description ?? ''}`);
+  return body.access_token;
 }
 
 function handleOf(parts: HandleParts): TenantHandle {
@@ -60,16 +64,7 @@ function handleOf(parts: HandleParts): TenantHandle {
     if (!app.clientSecret) throw new Error(`'${app.displayName}' has no client secret in the fixture.`);
     return app as TenantApp & { clientSecret: string };
   };
-  const requestToken = async (form: Record<string, string>) => {
-    const res = await fetch(`${parts.httpUrl.replace('localhost', '127.0.0.1')}/${id}/oauth2/v2.0/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form).toString(),
-    });
-    const body = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
-    if (!body.access_token) throw new Error(`Token request failed (${res.status} ${body.error ?? ''}): ${body.error_description ?? ''}`);
-    return body.access_token;
-  };
+  const ask = (form: Record<string, string>) => requestToken(parts.httpUrl, id, form);
   return {
     id,
     domain: parts.domain,
@@ -87,7 +82,7 @@ function handleOf(parts: HandleParts): TenantHandle {
       const app = appOf(name);
       let token = tokens.get(app.clientId);
       if (!token) {
-        token = requestToken({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, scope: GRAPH_DEFAULT_SCOPE });
+        token = ask({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, scope: GRAPH_DEFAULT_SCOPE });
         tokens.set(app.clientId, token);
         token.catch(() => tokens.delete(app.clientId));
       }
@@ -96,7 +91,7 @@ function handleOf(parts: HandleParts): TenantHandle {
     userToken(upn, password, scopes = GRAPH_DEFAULT_SCOPE) {
       const client = apps.find((a) => a.publicClient);
       if (!client) return Promise.reject(new Error(`Tenant ${id} has no public client app for user sign-in.`));
-      return requestToken({ grant_type: 'password', client_id: client.clientId, username: upn, password, scope: Array.isArray(scopes) ? scopes.join(' ') : scopes });
+      return ask({ grant_type: 'password', client_id: client.clientId, username: upn, password, scope: Array.isArray(scopes) ? scopes.join(' ') : scopes });
     },
     async reset() {
       await parts.reset();
