@@ -6,7 +6,6 @@ import { startTenantbox, type StartOptions } from './server.js';
 import { rememberServer } from './server-of.js';
 import { certPath as tlsCertPath, loadTls } from './auth/tls.js';
 import { DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TENANT_ID } from './directory/demo-data.js';
-import { resetTenant } from './tenants/serve-tenant.js';
 import { createTenantHandle, requestToken, type FixtureInput, type TenantHandle } from './tenant-handle.js';
 import { DEFAULT_APP, PUBLIC_CLIENT, demoApp, demoAppFor, demoCredentials, type DemoApp, type DemoCredentials } from './demo-credentials.js';
 
@@ -74,7 +73,7 @@ export interface RunningTenantbox {
   appToken(appOrPermission?: string): Promise<string>;
   /** A delegated token for a demo user (UPN, or the part before @) through the public client. */
   userToken(user: string, scopes?: string | string[]): Promise<string>;
-  /** Back to the demo tenant as it started: everything written since is removed (and reaches delta as deletions). */
+  /** Back to what built the served tenant (the demo tenant, or its fixture), in one transaction; keys stay, and delta links from before get 410. */
   reset(): Promise<void>;
   /**
    * A new tenant on this server from a fixture (its data, or a YAML/JSON file's path; none: an empty tenant with one
@@ -141,7 +140,7 @@ export async function createTenantbox(options: TenantboxOptions = {}): Promise<R
       return requestDemoToken({ grant_type: 'password', client_id: demoApp(PUBLIC_CLIENT).clientId, username, password: DEMO_PASSWORD, scope: Array.isArray(scopes) ? scopes.join(' ') : scopes });
     },
     async reset() {
-      await resetTenant(server.dir);
+      await server.tenants.resetServed();
       tokens.clear();
     },
     createTenant: (fixture) => createTenantHandle(server.tenants, { httpUrl: runtime.httpUrl, httpsUrl: runtime.httpsUrl }, fixture),

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { PortInUseError, storeLocation, type Config } from './config.js';
 import { openStore, type Store } from './store/open.js';
 import { Directory } from './directory/directory.js';
-import { prepareTenant, resetTenant } from './tenants/serve-tenant.js';
+import { prepareTenant } from './tenants/serve-tenant.js';
 import { tenantOfStore } from './tenants/tenant-record.js';
 import { GraphRouter } from './graph/router.js';
 import { graphPlugin } from './graph/plugin.js';
@@ -142,7 +142,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
   };
   const resetServed = async (d: Directory) => {
     const created = registry.list().find((e) => e.tenant.dir === d);
-    return created ? registry.reset(created.tenant.info.id) : resetTenant(d);
+    return created ? registry.reset(created.tenant.info.id) : registry.resetServed();
   };
   let origins = { httpUrl: '', httpsUrl: '' };
 

@@ -329,6 +329,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   // Readers start once the schema exists; they only ever see migrated files.
   if (sqlite && opts.readers !== false) sqlite.driver.readers = new SqliteReaders(sqlite.path, budgetMs);
   const lockKey = postgres ? postgres.schemaLockKey(schema) : 0;
+  let pgTables: Promise<string[]> | undefined;
   const store: Store = {
     db,
     engine,
@@ -349,8 +350,14 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       if (!('schema' in source)) throw new Error('A PostgreSQL store copies rows from another schema.');
       const from = source.schema.replace(/[^a-z0-9_]/gi, '');
       await store.write(async (tx) => {
-        const { rows } = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = ${schema ?? 'public'} and table_type = 'BASE TABLE'`.execute(tx);
-        const tables = copyOrder(rows.map((r) => r.table_name));
+        // The schema is fixed once migrated: its tables are looked up once.
+        pgTables ??= sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = ${schema ?? 'public'} and table_type = 'BASE TABLE'`
+          .execute(tx)
+          .then(({ rows }) => copyOrder(rows.map((r) => r.table_name)));
+        const tables = await pgTables.catch((err: unknown) => {
+          pgTables = undefined;
+          throw err;
+        });
         const kept = keepMeta.length ? ` where key not in (${keepMeta.map((_, i) => `$${i + 1}`).join(', ')})` : '';
         for (const t of tables) await tx.executeQuery(CompiledQuery.raw(`delete from "${t}"${t === 'meta' ? kept : ''}`, t === 'meta' ? [...keepMeta] : []));
         for (const t of tables)

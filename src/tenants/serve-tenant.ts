@@ -1,15 +1,13 @@
-// Which tenant a server serves first: the first fixture it was given (--tenant), else the tenant a fixture put in the store
-// before, else the demo tenant. One store holds one tenant, so a fixture is loaded only into a store that holds
-// no other tenant.
+// Which tenant a server serves first: the first fixture it was given (--tenant), else the tenant a fixture put in the
+// store before, else the demo tenant. A served store holds one tenant (others have stores of their own, see
+// tenant-registry.ts), so a fixture is loaded only into a store that holds no other tenant.
 import { isDeepStrictEqual } from 'node:util';
 import { Directory, type TenantInfo } from '../directory/directory.js';
 import { DEMO_TENANT } from '../directory/demo-data.js';
-import { resetToDemoTenant, seedDemoTenant } from './demo-tenant.js';
-import { clearTenant, holdsObjects } from '../directory/tenant-tables.js';
+import { seedDemoTenant } from './demo-tenant.js';
+import { holdsObjects } from '../directory/tenant-tables.js';
 import type { Store } from '../store/open.js';
 import { readFixtureFile, writePlan } from './fixture-load.js';
-import { planFixture } from './fixture-plan.js';
-import { sourceOf } from './fixture-source.js';
 import { storedFixture, storedTenant } from './tenant-record.js';
 
 export class TenantChoiceError extends Error {}
@@ -37,15 +35,4 @@ export async function prepareTenant(store: Store, choice: TenantChoice): Promise
   if (held) return held;
   if (choice.seedDemo) await seedDemoTenant(new Directory(store, DEMO_TENANT));
   return DEMO_TENANT;
-}
-
-/** Rebuilds the served tenant from what built it (its fixture, or the demo tenant), in one transaction. */
-export async function resetTenant(dir: Directory): Promise<void> {
-  const fixture = await storedFixture(dir.db);
-  if (fixture === undefined) return resetToDemoTenant(dir);
-  const plan = planFixture(sourceOf(fixture, 'the stored fixture'));
-  await dir.write(async (w) => {
-    await clearTenant(w);
-    await writePlan(w, plan, fixture);
-  });
 }

@@ -9,6 +9,8 @@ import type { TenantInfo } from '../directory/directory.js';
 import { CompiledQuery } from 'kysely';
 import type { LoadPlan } from './fixture-plan.js';
 import type { FixtureSource } from './fixture-source.js';
+import { storedFixture } from './tenant-record.js';
+import demoFixture from './demo-tenant.fixture.json' with { type: 'json' };
 import { KEPT_META, checkedFixture, pgFixture, sqliteFixture, tenantFixes, type CompiledFixture } from './fixture-images.js';
 import { serveTenant, type ServedTenant } from './served-tenant.js';
 import { openStore, type Store } from '../store/open.js';
@@ -169,6 +171,17 @@ export class TenantRegistry {
     const { plan, hash } = checkedFixture(entry.fixture, 'the stored fixture');
     const compiled = await this.compile(plan, entry.fixture, hash);
     await entry.tenant.store.replaceRows(compiled.image && this.storage.kind === 'memory' ? { image: compiled.image } : compiled.source, KEPT_META, tenantFixes(entry.tenant.info));
+  }
+
+  /**
+   * Puts the served tenant back to what built it: its fixture, or the demo tenant's when no fixture did (a seeded or
+   * imported store). Keys stay; delta links from before get 410.
+   */
+  async resetServed(): Promise<void> {
+    const fixture = (await storedFixture(this.primary.store.db)) ?? demoFixture;
+    const { plan, hash } = checkedFixture(fixture, 'the stored fixture');
+    const compiled = await this.compile(plan, fixture, hash);
+    await this.primary.store.replaceRows(compiled.source, KEPT_META, tenantFixes(this.primary.info));
   }
 
   /** Serves again the tenants a previous run of this server created (stores on disk or in PostgreSQL). */

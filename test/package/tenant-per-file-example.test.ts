@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { ENGINES, freshLocation } from '../support/stores.js';
 
 const run = promisify(execFile);
 const EXAMPLE = fileURLToPath(new URL('../../examples/vitest-tenant-per-file/', import.meta.url));
@@ -20,9 +21,11 @@ describe('the tenant-per-test-file example', () => {
     }
   });
 
-  it('runs: its files in parallel on one server, each in a tenant of its own', async () => {
+  it.each(ENGINES)('runs on %s: its files in parallel on one server, each in a tenant of its own', async (engine) => {
     const vitest = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', import.meta.url));
-    const { stdout: colored } = await run(process.execPath, [vitest, 'run', '--root', EXAMPLE, '--reporter', 'verbose'], { timeout: 120_000 });
+    const loc = await freshLocation(engine);
+    const env = engine === 'postgres' ? { ...process.env, DATABASE_URL: loc.location, DATABASE_SCHEMA: loc.pgSchema } : process.env;
+    const { stdout: colored } = await run(process.execPath, [vitest, 'run', '--root', EXAMPLE, '--reporter', 'verbose'], { timeout: 120_000, env }).finally(() => loc.cleanup());
     const stdout = colored.replace(/\x1b\[[0-9;]*m/g, '');
     expect(stdout).toMatch(/Test Files\s+2 passed \(2\)/);
     expect(stdout).toMatch(/Tests\s+3 passed \(3\)/);

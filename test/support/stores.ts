@@ -25,7 +25,9 @@ export async function freshLocation(engine: EngineName): Promise<{ location: str
       const client = new pg.Client({ connectionString: PG_URL });
       await client.connect();
       try {
-        await client.query(`drop schema if exists "${pgSchema}" cascade`);
+        // With it go the schemas of the tenants and fixtures the server made beside it ({schema}_t_…, {schema}_fx_…).
+        const { rows } = await client.query<{ name: string }>("select schema_name as name from information_schema.schemata where schema_name = $1 or schema_name like $2", [pgSchema, `${pgSchema}\\_%`]);
+        for (const r of rows) await client.query(`drop schema if exists "${r.name}" cascade`);
       } finally {
         await client.end();
       }
