@@ -310,8 +310,15 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       if (engine === 'postgres' && schema) await sql.raw(`create schema if not exists "${schema}"`).execute(mdb);
       // Kysely looks for its bookkeeping tables in every schema unless told which one, so name it on PostgreSQL.
       const migrator = new Migrator({ db: mdb, provider: migrationProvider(engine), ...(engine === 'postgres' ? { migrationTableSchema: schema ?? 'public' } : {}) });
-      const { error } = await migrator.migrateToLatest();
-      if (error) throw error instanceof Error ? error : new Error(String(error));
+      for (let attempt = 1; ; attempt++) {
+        const { error } = await migrator.migrateToLatest();
+        if (!error) break;
+        // Kysely's table check reads the catalogue of every schema; a schema another store drops meanwhile (a
+        // deleted tenant, another server's) fails that read with 3F000. Only our own schema's absence is final.
+        const code = (error as { code?: string }).code;
+        if (engine === 'postgres' && code === '3F000' && !String((error as Error).message).includes(`"${schema ?? 'public'}"`) && attempt < 5) continue;
+        throw error instanceof Error ? error : new Error(String(error));
+      }
     } finally {
       if (mdb !== db) await mdb.destroy();
     }

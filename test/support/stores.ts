@@ -26,7 +26,7 @@ export async function freshLocation(engine: EngineName): Promise<{ location: str
       await client.connect();
       try {
         // With it go the schemas of the tenants and fixtures the server made beside it ({schema}_t_…, {schema}_fx_…).
-        const { rows } = await client.query<{ name: string }>("select schema_name as name from information_schema.schemata where schema_name = $1 or schema_name like $2", [pgSchema, `${pgSchema}\\_%`]);
+        const { rows } = await client.query<{ name: string }>("select schema_name as name from information_schema.schemata where schema_name = $1 or schema_name like $2", [pgSchema, `${pgSchema.replace(/_/g, '\\_')}\\_%`]);
         for (const r of rows) await client.query(`drop schema if exists "${r.name}" cascade`);
       } finally {
         await client.end();
