@@ -11,7 +11,7 @@ import { graphPlugin } from './graph/plugin.js';
 import { registerGraphRoutes } from './graph/routes.js';
 import { ensureIndexCurrent } from './directory/index-version.js';
 import { storeReady } from './directory/meta.js';
-import { routeToTenant, tenantStorage } from './tenants/tenant-routing.js';
+import { adaxesTenantPath, routeToTenant, tenantStorage } from './tenants/tenant-routing.js';
 import { readFixtureFile } from './tenants/fixture-load.js';
 import { isDeepStrictEqual } from 'node:util';
 import { TenantRegistry } from './tenants/tenant-registry.js';
@@ -180,7 +180,8 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
     strictJson(app);
     app.setNotFoundHandler((req, reply) => {
       const path = req.url.split('?')[0];
-      if (path === '/api' || path.startsWith('/api/')) {
+      // /{tenant}/api/… of a tenant not served (or a domain two tenants share) is still an Adaxes URL.
+      if (path === '/api' || path.startsWith('/api/') || adaxesTenantPath(path)) {
         const e = routeNotFound(path);
         return reply.code(e.status).send(e.body());
       }
