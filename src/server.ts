@@ -89,8 +89,9 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
   const primary = await serveTenant(store, tenant);
   const dir = primary.dir;
   const registry = new TenantRegistry(primary, tenantStorage(config, opts.pgSchema));
+  let forgotten: { id: string; location: string }[] = [];
   try {
-    await registry.restore();
+    forgotten = await registry.restore();
     // Further --tenant files are tenants beside the first, created once: a restart finds them restored.
     for (const file of config.tenants.slice(1)) {
       const { source } = await readFixtureFile(file);
@@ -201,6 +202,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
   const tls = await loadTls(tlsDataDir);
   const http = await build();
   const https = await build(tls);
+  for (const f of forgotten) http.log.warn({ tenantId: f.id, location: f.location }, `Tenant ${f.id} is no longer served: its store ${f.location} is gone.`);
   try {
     await listen(http, config.port, config.host, 'port');
     await listen(https, config.httpsPort, config.host, 'httpsPort');

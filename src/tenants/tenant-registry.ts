@@ -3,10 +3,10 @@
 // a private in-memory SQLite database, a SQLite file under the data dir, or a PostgreSQL schema. A tenant is made
 // by copying the rows of its fixture, compiled once per process (fixture-images.ts), and reset the same way.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TenantInfo } from '../directory/directory.js';
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { LoadPlan } from './fixture-plan.js';
 import type { FixtureSource } from './fixture-source.js';
 import { storedFixture } from './tenant-record.js';
@@ -184,17 +184,34 @@ export class TenantRegistry {
     await this.primary.store.replaceRows(compiled.source, KEPT_META, tenantFixes(this.primary.info));
   }
 
-  /** Serves again the tenants a previous run of this server created (stores on disk or in PostgreSQL). */
-  async restore(): Promise<void> {
-    if (this.storage.kind === 'memory') return;
+  /**
+   * Serves again the tenants a previous run of this server created (stores on disk or in PostgreSQL). A tenant whose
+   * store is gone (its file or schema removed by hand) was removed: it is forgotten, not served from an empty store
+   * opened in its place, and returned so that the server can say so.
+   */
+  async restore(): Promise<{ id: string; location: string }[]> {
+    if (this.storage.kind === 'memory') return [];
+    const forgotten: { id: string; location: string }[] = [];
     const rows = await this.primary.store.db.selectFrom('tenants').selectAll().orderBy('created_at').execute();
     for (const r of rows) {
+      if (!(await this.storageExists(r.location))) {
+        await this.primary.store.write((tx) => tx.deleteFrom('tenants').where('id', '=', r.id).execute());
+        forgotten.push({ id: r.id, location: r.location });
+        continue;
+      }
       const fixture = JSON.parse(r.fixture) as unknown;
       const { plan } = checkedFixture(fixture, `the stored fixture of tenant ${r.id}`);
       const info: TenantInfo = { ...plan.tenant, id: r.id };
       const store = await this.openStored(r.location);
       this.created.set(r.id, { tenant: await serveTenant(store, info), fixture, location: r.location, createdAt: r.created_at });
     }
+    return forgotten;
+  }
+
+  private async storageExists(location: string): Promise<boolean> {
+    if (this.storage.kind === 'files') return existsSync(location);
+    const { rows } = await sql`select 1 from information_schema.schemata where schema_name = ${location}`.execute(this.primary.store.db);
+    return rows.length > 0;
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,14 @@
 // Edges of many tenants on one server, over real HTTP: admin access to /admin/tenants (key, Host, Origin, encoded
 // paths), the Adaxes prefix /{tenant}/api, concurrent creates and deletes, bodies that are not fixtures, tokens
 // naming no tenant, the user sign-in pages of a created tenant, and a restart after a tenant's store was removed.
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTenantbox } from '../../src/index.js';
+import { serverOf } from '../../src/server-of.js';
+import pg from 'pg';
+import { ENGINES, PG_URL, freshLocation } from '../support/stores.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphFetch, startTestServer, type TestServer } from '../support/server.js';
 
@@ -233,5 +239,68 @@ describe('tenant edges (sqlite): bodies, concurrency, tokens, sign-in pages', ()
     const html = await signIn.text();
     expect(signIn.status, html.slice(0, 300)).toBe(200);
     expect(html).toContain('(Contoso)');
+  });
+});
+
+describe.each(ENGINES)('restart after a created tenant\'s store was removed by hand (%s)', (engine) => {
+  it('starts, stops serving that tenant and forgets it, and serves the others as before', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tenantbox-edge-'));
+    const loc = await freshLocation(engine);
+    const config = {
+      dataDir,
+      database: engine === 'postgres' ? loc.location : join(dataDir, 'tenantbox.sqlite'),
+      pgSchema: loc.pgSchema,
+      logLevel: 'silent' as const,
+      sharedTls: true,
+      runtimeFile: false,
+    };
+    const storeExists = async (location: string) => {
+      if (engine === 'sqlite') return existsSync(location);
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      try {
+        return (await client.query('select 1 from information_schema.schemata where schema_name = $1', [location])).rows.length > 0;
+      } finally {
+        await client.end();
+      }
+    };
+    const removeStore = async (location: string) => {
+      if (engine === 'sqlite') for (const suffix of ['', '-wal', '-shm']) rmSync(location + suffix, { force: true });
+      else {
+        const client = new pg.Client({ connectionString: PG_URL });
+        await client.connect();
+        await client.query(`drop schema "${location}" cascade`).finally(() => client.end());
+      }
+    };
+    try {
+      let tb = await createTenantbox(config);
+      const post = (body: string) => fetch(`${tb.httpUrl}/admin/tenants`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body }).then((r) => r.json() as Promise<any>);
+      const gone = await post(EXAMPLE_TEXT);
+      const kept = await post(EXAMPLE_TEXT);
+      const location = serverOf(tb).tenants.locationOf(gone.id)!;
+      await tb.close();
+      await removeStore(location);
+
+      tb = await createTenantbox(config);
+      try {
+        const base = tb.httpUrl.replace('localhost', '127.0.0.1');
+        const ids = ((await (await fetch(`${base}/admin/tenants`)).json()) as any).value.map((t: { id: string }) => t.id);
+        expect(ids).toContain(kept.id);
+        expect(ids).not.toContain(gone.id);
+        expect(await storeExists(location)).toBe(false);
+        const s = { base } as TestServer;
+        expect((await appToken(s, kept.id, agent(kept))).status).toBe(200);
+        expect((await appToken(s, gone.id, agent(gone))).body.error_codes).toContain(90002);
+      } finally {
+        await tb.close();
+      }
+      // Forgotten for good: the next start does not look for it either, nor makes its store again.
+      tb = await createTenantbox(config);
+      await tb.close();
+      expect(await storeExists(location)).toBe(false);
+    } finally {
+      await loc.cleanup();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
