@@ -15,6 +15,7 @@ import { adaxesTenantPath, routeToTenant, tenantStorage } from './tenants/tenant
 import { readFixtureFile } from './tenants/fixture-load.js';
 import { isDeepStrictEqual } from 'node:util';
 import { TenantRegistry } from './tenants/tenant-registry.js';
+import { InFlight } from './tenants/in-flight.js';
 import { serveTenant } from './tenants/served-tenant.js';
 import { tenantRoutes } from './admin/tenant-routes.js';
 import { tenantAuthenticator } from './auth/tenant-authenticator.js';
@@ -88,7 +89,8 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
     });
   const primary = await serveTenant(store, tenant);
   const dir = primary.dir;
-  const registry = new TenantRegistry(primary, tenantStorage(config, opts.pgSchema));
+  const requests = new InFlight();
+  const registry = new TenantRegistry(primary, tenantStorage(config, opts.pgSchema), requests);
   let forgotten: { id: string; location: string }[] = [];
   try {
     forgotten = await registry.restore();
@@ -172,6 +174,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       frameworkErrors,
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
     // Every request addresses the one served tenant (callback style: no promise per request).
+    app.addHook('onRequest', requests.hook);
     app.addHook('onRequest', limitUrlLength);
     registerRequestLog(app);
     app.addHook('onRequest', checkRequestTarget);

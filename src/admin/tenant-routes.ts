@@ -82,7 +82,7 @@ export async function tenantRoutes(app: FastifyInstance, opts: TenantRouteOption
 
   app.delete<{ Params: { id: string } }>('/admin/tenants/:id', async (req, reply) => {
     if (registry.get(req.params.id) === registry.primary) return fail(reply, 409, 'conflict', 'The tenant the server was started with cannot be deleted.');
-    if (!(await registry.delete(req.params.id))) return fail(reply, 404, 'notFound', `No tenant '${req.params.id}'.`);
+    if (!(await registry.delete(req.params.id, reply.raw))) return fail(reply, 404, 'notFound', `No tenant '${req.params.id}'.`);
     return reply.code(204).send();
   });
 }

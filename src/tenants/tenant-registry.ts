@@ -13,6 +13,7 @@ import { storedFixture } from './tenant-record.js';
 import demoFixture from './demo-tenant.fixture.json' with { type: 'json' };
 import { KEPT_META, checkedFixture, pgFixture, sqliteFixture, tenantFixes, type CompiledFixture } from './fixture-images.js';
 import { serveTenant, type ServedTenant } from './served-tenant.js';
+import type { InFlight } from './in-flight.js';
 import { openStore, type Store } from '../store/open.js';
 
 export type TenantStorage = { kind: 'memory' } | { kind: 'files'; dir: string } | { kind: 'postgres'; url: string; schema: string };
@@ -73,6 +74,8 @@ export class TenantRegistry {
   constructor(
     readonly primary: ServedTenant,
     private readonly storage: TenantStorage,
+    /** The server's open requests: a delete lets those under way finish before the store goes. */
+    private readonly requests?: InFlight,
   ) {}
 
   /** A served tenant by id. */
@@ -147,8 +150,11 @@ export class TenantRegistry {
     }
   }
 
-  /** Stops serving a created tenant and removes its store. */
-  async delete(id: string): Promise<boolean> {
+  /**
+   * Stops serving a created tenant and removes its store, once the requests already under way are answered (`asking`
+   * is the request that asks for the delete, which does not wait for itself).
+   */
+  async delete(id: string, asking?: unknown): Promise<boolean> {
     const key = id.toLowerCase();
     const entry = this.created.get(key);
     if (!entry) return false;
@@ -156,6 +162,7 @@ export class TenantRegistry {
     this.busy.add(key);
     try {
       await this.primary.store.write((tx) => tx.deleteFrom('tenants').where('id', '=', key).execute());
+      await this.requests?.settled(asking);
       await entry.tenant.store.close();
       await this.dropStorage(entry.location);
     } finally {
