@@ -126,6 +126,15 @@ describe('tenant edges (sqlite, admin key set)', () => {
     // One tenant has the domain again: it addresses that tenant.
     const byDomain = await raw(s.base, 'POST', '/contoso.example/api/authSessions/create', { 'content-type': 'application/json' }, JSON.stringify({ username: 'ken@contoso.example', password: 'Contoso!2026' }));
     expect(byDomain.status, JSON.stringify(byDomain.body)).toBe(200);
+    // The query string survives the rewrite, and the prefix is matched decoded, as the router matches routes.
+    const token = await raw(s.base, 'POST', `/${a.id}/api/auth`, { 'content-type': 'application/json' }, JSON.stringify({ sessionId: byDomain.body.sessionId }));
+    expect(token.status).toBe(200);
+    const dn = encodeURIComponent('CN=Grace Hopper,OU=Staff,DC=contoso,DC=example');
+    for (const path of [`/${a.id}/api/directoryObjects?directoryObject=${dn}`, `/${a.id}/%61pi/directoryObjects?directoryObject=${dn}`]) {
+      const read = await raw(s.base, 'GET', path, { 'adm-authorization': token.body.token });
+      expect(read.status, `${path}: ${JSON.stringify(read.body)}`).toBe(200);
+      expect(JSON.stringify(read.body)).toContain('Grace Hopper');
+    }
     // /v1.0/api is Graph's.
     const graph = await raw(s.base, 'GET', '/v1.0/api');
     expect(graph.body.error).toBeDefined();
