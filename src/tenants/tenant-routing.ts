@@ -39,7 +39,9 @@ function adminTenantPath(url: string): { tenant: string; url: string } | undefin
   const { segments: s, query } = split(url);
   if (s.length < 5 || decoded(s[1]) !== 'admin' || decoded(s[2]) !== 'tenants') return undefined;
   const rest = s.slice(4).join('/');
-  return rest ? { tenant: decoded(s[3]), url: `/admin/${rest}${query}` } : undefined;
+  // Tenants are made and removed at /admin/tenants only: /admin/tenants/{id}/tenants/… is no alias of it.
+  if (!rest || decoded(s[4]) === 'tenants') return undefined;
+  return { tenant: decoded(s[3]), url: `/admin/${rest}${query}` };
 }
 
 /** Fastify's rewriteUrl: binds the tenant and returns the URL the shared routes know. */

@@ -104,6 +104,10 @@ describe('tenant edges (sqlite, admin key set)', () => {
       expect(r.status, `${path}: ${JSON.stringify(r.body)}`).toBe(200);
     }
     expect((await admin(s, 'GET', '/admin/tenants')).body.value).toHaveLength(2);
+    // A created tenant's admin routes are not a second way to the tenant list, or to deleting another tenant.
+    for (const [method, path] of [['GET', `/admin/tenants/${a.id}/tenants`], ['DELETE', `/admin/tenants/${a.id}/tenants/${a.id}`], ['DELETE', `/admin/tenants/${a.id}/%74enants/${a.id}`]])
+      expect((await raw(s.base, method, path, { 'x-admin-key': KEY })).status, path).toBe(404);
+    expect((await admin(s, 'GET', `/admin/tenants/${a.id}`)).status).toBe(200);
     // Cross-site pages are refused even with the key.
     const cross = await raw(s.base, 'POST', `/admin/tenants/${a.id}/reset`, { 'x-admin-key': KEY, origin: 'https://evil.example' });
     expect(cross.status).toBe(403);
