@@ -241,7 +241,9 @@ export class TenantRegistry {
     if (s.kind === 'files') {
       mkdirSync(s.dir, { recursive: true });
       const location = join(s.dir, `${info.id}.sqlite`);
-      writeFileSync(location, compiled.image!, { flag: 'wx' });
+      // The id is no served tenant's: a file by its name is left from a delete cut short (the record goes first).
+      for (const suffix of ['-wal', '-shm']) rmSync(location + suffix, { force: true });
+      writeFileSync(location, compiled.image!);
       const store = await openStore({ location, readers: false, current: true }).catch((err: unknown) => {
         rmSync(location, { force: true });
         throw err;

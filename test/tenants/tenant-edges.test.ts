@@ -1,10 +1,10 @@
 // Edges of many tenants on one server, over real HTTP: admin access to /admin/tenants (key, Host, Origin, encoded
 // paths), the Adaxes prefix /{tenant}/api, concurrent creates and deletes, bodies that are not fixtures, tokens
 // naming no tenant, the user sign-in pages of a created tenant, and a restart after a tenant's store was removed.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createTenantbox } from '../../src/index.js';
 import { serverOf } from '../../src/server-of.js';
 import pg from 'pg';
@@ -200,7 +200,17 @@ describe.each(ENGINES)('tenant edges (%s): bodies, concurrency, tokens, sign-in 
     expect(twice.map((t) => t.status).sort()).toEqual([201, 409]);
     const upper = await call('POST', '/admin/tenants', fixture.toUpperCase().replace('TWICE.EXAMPLE', 'twice.example').replace('"TENANT"', '"tenant"').replace('"ID"', '"id"').replace('"DOMAIN"', '"domain"'));
     expect(upper.status, JSON.stringify(upper.body)).toBe(409);
+    const tenantsDir = dirname(s.tb.tenants.locationOf(ids[0])!);
     for (const id of [...ids, '4d7a1b0e-1111-4222-8333-944455556666']) expect((await call('DELETE', `/admin/tenants/${id}`)).status).toBe(204);
+    if (engine === 'sqlite') {
+      // A store file left behind by a delete that was cut short does not keep its id from being used again.
+      const left = join(tenantsDir, '4d7a1b0e-1111-4222-8333-944455556666.sqlite');
+      writeFileSync(left, 'left over');
+      writeFileSync(`${left}-wal`, 'left over');
+      const again = await call('POST', '/admin/tenants', fixture);
+      expect(again.status, JSON.stringify(again.body)).toBe(201);
+      expect((await call('DELETE', `/admin/tenants/${again.body.id}`)).status).toBe(204);
+    }
   });
 
   it('deleting a tenant while its requests run answers them 200, 401 or 404, never 500', async () => {
