@@ -7,14 +7,35 @@ import { GraphError } from './graph/errors.js';
 import { sendGraphError, stampIds, toGraphError } from './graph/wire.js';
 import { QueryTimeout, StoreUnavailable } from './store/faults.js';
 
-type Face = 'graph' | 'adaxes' | 'oauth' | 'other';
+type Face = 'graph' | 'adaxes' | 'oauth' | 'admin' | 'other';
 
 export function faceOf(url: string): Face {
   const path = url.split('?')[0];
   if (path === '/api' || path.startsWith('/api/')) return 'adaxes';
   if (path === '/v1.0' || path.startsWith('/v1.0/')) return 'graph';
+  if (path === '/admin' || path.startsWith('/admin/')) return 'admin';
   if (/^\/[^/]+\/(oauth2|v2\.0|discovery)(\/|$)/.test(path) || /^\/[^/]+\/\.well-known\//.test(path)) return 'oauth';
   return 'other';
+}
+
+const ADMIN_CODES: Record<number, string> = {
+  400: 'invalidRequest',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'notFound',
+  409: 'conflict',
+  413: 'requestTooLarge',
+  415: 'unsupportedMediaType',
+  503: 'serviceUnavailable',
+  504: 'timeout',
+};
+
+function adminMessage(req: FastifyRequest, err: unknown, g: GraphError): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return `The request body exceeds this route's limit of ${req.routeOptions.bodyLimit ?? 'its'} bytes.`;
+  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY') return `The request body is not valid JSON: ${(err as Error).message}`;
+  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'The request body is empty; send JSON, or no Content-Type with no body.';
+  return g.message;
 }
 
 export function sendAs(face: Face, req: FastifyRequest, reply: FastifyReply, err: unknown) {
@@ -24,6 +45,11 @@ export function sendAs(face: Face, req: FastifyRequest, reply: FastifyReply, err
     return reply.code(e.status).send(e.body());
   }
   const g = err instanceof GraphError ? err : toGraphError(err);
+  if (face === 'admin') {
+    // The admin API's own shape, {error: {code, message}}, for bodies its routes never saw (bad JSON, too large).
+    for (const [k, v] of Object.entries(g.headers)) reply.header(k, v);
+    return reply.code(g.status).send({ error: { code: ADMIN_CODES[g.status] ?? (g.status >= 500 ? 'internalError' : 'invalidRequest'), message: adminMessage(req, err, g) } });
+  }
   if (face === 'oauth') {
     for (const [k, v] of Object.entries(g.headers)) reply.header(k, v);
     const error = g.status === 503 || g.status === 504 ? 'temporarily_unavailable' : g.status >= 500 ? 'server_error' : 'invalid_request';

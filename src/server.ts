@@ -11,10 +11,11 @@ import { graphPlugin } from './graph/plugin.js';
 import { registerGraphRoutes } from './graph/routes.js';
 import { ensureIndexCurrent } from './directory/index-version.js';
 import { storeReady } from './directory/meta.js';
-import { routeToTenant, tenantStorage } from './tenants/tenant-routing.js';
+import { adaxesTenantPath, routeToTenant, tenantStorage } from './tenants/tenant-routing.js';
 import { readFixtureFile } from './tenants/fixture-load.js';
 import { isDeepStrictEqual } from 'node:util';
 import { TenantRegistry } from './tenants/tenant-registry.js';
+import { InFlight } from './tenants/in-flight.js';
 import { serveTenant } from './tenants/served-tenant.js';
 import { tenantRoutes } from './admin/tenant-routes.js';
 import { tenantAuthenticator } from './auth/tenant-authenticator.js';
@@ -88,9 +89,11 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
     });
   const primary = await serveTenant(store, tenant);
   const dir = primary.dir;
-  const registry = new TenantRegistry(primary, tenantStorage(config, opts.pgSchema));
+  const requests = new InFlight();
+  const registry = new TenantRegistry(primary, tenantStorage(config, opts.pgSchema), requests);
+  let forgotten: { id: string; location: string }[] = [];
   try {
-    await registry.restore();
+    forgotten = await registry.restore();
     // Further --tenant files are tenants beside the first, created once: a restart finds them restored.
     for (const file of config.tenants.slice(1)) {
       const { source } = await readFixtureFile(file);
@@ -171,6 +174,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
       frameworkErrors,
     } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
     // Every request addresses the one served tenant (callback style: no promise per request).
+    app.addHook('onRequest', requests.hook);
     app.addHook('onRequest', limitUrlLength);
     registerRequestLog(app);
     app.addHook('onRequest', checkRequestTarget);
@@ -180,7 +184,8 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
     strictJson(app);
     app.setNotFoundHandler((req, reply) => {
       const path = req.url.split('?')[0];
-      if (path === '/api' || path.startsWith('/api/')) {
+      // /{tenant}/api/… of a tenant not served (or a domain two tenants share) is still an Adaxes URL.
+      if (path === '/api' || path.startsWith('/api/') || adaxesTenantPath(path)) {
         const e = routeNotFound(path);
         return reply.code(e.status).send(e.body());
       }
@@ -200,6 +205,7 @@ export async function startTenantbox(config: Config, opts: StartOptions = {}): P
   const tls = await loadTls(tlsDataDir);
   const http = await build();
   const https = await build(tls);
+  for (const f of forgotten) http.log.warn({ tenantId: f.id, location: f.location }, `Tenant ${f.id} is no longer served: its store ${f.location} is gone.`);
   try {
     await listen(http, config.port, config.host, 'port');
     await listen(https, config.httpsPort, config.host, 'httpsPort');

@@ -15,6 +15,9 @@ export interface TenantRouteOptions {
 const fail = (reply: FastifyReply, status: number, code: string, message: string, details?: unknown) =>
   reply.code(status).send({ error: { code, message, ...(details ? { details } : {}) } });
 
+/** A fixture of some thousands of users is megabytes of text; the admin key (or loopback) already guards this route. */
+export const FIXTURE_BODY_BYTES = 32 * 1024 * 1024;
+
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 
 /** Where a client finds a tenant: the same URLs the server's runtime record gives for the served tenant. */
@@ -53,15 +56,19 @@ export async function tenantRoutes(app: FastifyInstance, opts: TenantRouteOption
     return view(t, entry ? entry.createdAt : null);
   });
 
-  app.post('/admin/tenants', async (req, reply) => {
+  app.post('/admin/tenants', { bodyLimit: FIXTURE_BODY_BYTES }, async (req, reply) => {
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     let data: unknown;
     let where: string | FixtureSource = 'the request body';
     try {
+      // No body (or a blank YAML one) asks for an empty tenant; a JSON `null` is a body, and not a fixture.
       if (YAML_TYPES.includes(type)) {
-        where = parseFixtureText(String(req.body ?? ''), 'the request body', 'yaml');
-        data = where.data;
-      } else data = req.body ?? undefined;
+        const text = String(req.body ?? '');
+        if (text.trim()) {
+          where = parseFixtureText(text, 'the request body', 'yaml');
+          data = where.data;
+        }
+      } else data = req.body;
       if (data !== undefined && (typeof data !== 'object' || data === null || Array.isArray(data)))
         return fail(reply, 400, 'invalidFixture', 'The body must be a tenant fixture (a JSON object or a YAML mapping), or empty for an empty tenant.');
       const created = await registry.create(data, where);
@@ -75,7 +82,7 @@ export async function tenantRoutes(app: FastifyInstance, opts: TenantRouteOption
 
   app.delete<{ Params: { id: string } }>('/admin/tenants/:id', async (req, reply) => {
     if (registry.get(req.params.id) === registry.primary) return fail(reply, 409, 'conflict', 'The tenant the server was started with cannot be deleted.');
-    if (!(await registry.delete(req.params.id))) return fail(reply, 404, 'notFound', `No tenant '${req.params.id}'.`);
+    if (!(await registry.delete(req.params.id, reply.raw))) return fail(reply, 404, 'notFound', `No tenant '${req.params.id}'.`);
     return reply.code(204).send();
   });
 }

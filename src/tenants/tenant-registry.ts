@@ -3,16 +3,17 @@
 // a private in-memory SQLite database, a SQLite file under the data dir, or a PostgreSQL schema. A tenant is made
 // by copying the rows of its fixture, compiled once per process (fixture-images.ts), and reset the same way.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TenantInfo } from '../directory/directory.js';
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { LoadPlan } from './fixture-plan.js';
 import type { FixtureSource } from './fixture-source.js';
 import { storedFixture } from './tenant-record.js';
 import demoFixture from './demo-tenant.fixture.json' with { type: 'json' };
 import { KEPT_META, checkedFixture, pgFixture, sqliteFixture, tenantFixes, type CompiledFixture } from './fixture-images.js';
 import { serveTenant, type ServedTenant } from './served-tenant.js';
+import type { InFlight } from './in-flight.js';
 import { openStore, type Store } from '../store/open.js';
 
 export type TenantStorage = { kind: 'memory' } | { kind: 'files'; dir: string } | { kind: 'postgres'; url: string; schema: string };
@@ -73,6 +74,8 @@ export class TenantRegistry {
   constructor(
     readonly primary: ServedTenant,
     private readonly storage: TenantStorage,
+    /** The server's open requests: a delete lets those under way finish before the store goes. */
+    private readonly requests?: InFlight,
   ) {}
 
   /** A served tenant by id. */
@@ -147,8 +150,11 @@ export class TenantRegistry {
     }
   }
 
-  /** Stops serving a created tenant and removes its store. */
-  async delete(id: string): Promise<boolean> {
+  /**
+   * Stops serving a created tenant and removes its store, once the requests already under way are answered (`asking`
+   * is the request that asks for the delete, which does not wait for itself).
+   */
+  async delete(id: string, asking?: unknown): Promise<boolean> {
     const key = id.toLowerCase();
     const entry = this.created.get(key);
     if (!entry) return false;
@@ -156,6 +162,7 @@ export class TenantRegistry {
     this.busy.add(key);
     try {
       await this.primary.store.write((tx) => tx.deleteFrom('tenants').where('id', '=', key).execute());
+      await this.requests?.settled(asking);
       await entry.tenant.store.close();
       await this.dropStorage(entry.location);
     } finally {
@@ -184,17 +191,34 @@ export class TenantRegistry {
     await this.primary.store.replaceRows(compiled.source, KEPT_META, tenantFixes(this.primary.info));
   }
 
-  /** Serves again the tenants a previous run of this server created (stores on disk or in PostgreSQL). */
-  async restore(): Promise<void> {
-    if (this.storage.kind === 'memory') return;
+  /**
+   * Serves again the tenants a previous run of this server created (stores on disk or in PostgreSQL). A tenant whose
+   * store is gone (its file or schema removed by hand) was removed: it is forgotten, not served from an empty store
+   * opened in its place, and returned so that the server can say so.
+   */
+  async restore(): Promise<{ id: string; location: string }[]> {
+    if (this.storage.kind === 'memory') return [];
+    const forgotten: { id: string; location: string }[] = [];
     const rows = await this.primary.store.db.selectFrom('tenants').selectAll().orderBy('created_at').execute();
     for (const r of rows) {
+      if (!(await this.storageExists(r.location))) {
+        await this.primary.store.write((tx) => tx.deleteFrom('tenants').where('id', '=', r.id).execute());
+        forgotten.push({ id: r.id, location: r.location });
+        continue;
+      }
       const fixture = JSON.parse(r.fixture) as unknown;
       const { plan } = checkedFixture(fixture, `the stored fixture of tenant ${r.id}`);
       const info: TenantInfo = { ...plan.tenant, id: r.id };
       const store = await this.openStored(r.location);
       this.created.set(r.id, { tenant: await serveTenant(store, info), fixture, location: r.location, createdAt: r.created_at });
     }
+    return forgotten;
+  }
+
+  private async storageExists(location: string): Promise<boolean> {
+    if (this.storage.kind === 'files') return existsSync(location);
+    const { rows } = await sql`select 1 from information_schema.schemata where schema_name = ${location}`.execute(this.primary.store.db);
+    return rows.length > 0;
   }
 
   async close(): Promise<void> {
@@ -217,7 +241,9 @@ export class TenantRegistry {
     if (s.kind === 'files') {
       mkdirSync(s.dir, { recursive: true });
       const location = join(s.dir, `${info.id}.sqlite`);
-      writeFileSync(location, compiled.image!, { flag: 'wx' });
+      // The id is no served tenant's: a file by its name is left from a delete cut short (the record goes first).
+      for (const suffix of ['-wal', '-shm']) rmSync(location + suffix, { force: true });
+      writeFileSync(location, compiled.image!);
       const store = await openStore({ location, readers: false, current: true }).catch((err: unknown) => {
         rmSync(location, { force: true });
         throw err;

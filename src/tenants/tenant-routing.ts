@@ -8,9 +8,6 @@ import { storeLocation, type Config } from '../config.js';
 import { bindTenant } from './request-tenant.js';
 import type { TenantRegistry, TenantStorage } from './tenant-registry.js';
 
-const ADAXES_PREFIX = /^\/([^/?]+)(\/api(?:[/?].*)?)$/;
-const ADMIN_PREFIX = /^\/admin\/tenants\/([^/?]+)(\/[^?]+(?:\?.*)?)$/;
-
 function decoded(segment: string): string {
   try {
     return decodeURIComponent(segment);
@@ -19,23 +16,51 @@ function decoded(segment: string): string {
   }
 }
 
+/**
+ * The path's segments as sent, and the query with its '?'. Prefixes are compared decoded, segment by segment, as
+ * the router compares routes: `/%61dmin/tenants/{id}/reset` is the route `/admin/tenants/{id}/reset` to it too.
+ */
+function split(url: string): { segments: string[]; query: string } {
+  const q = url.indexOf('?');
+  return { segments: (q < 0 ? url : url.slice(0, q)).split('/'), query: q < 0 ? '' : url.slice(q) };
+}
+
+/** `/{tenant}/api[/…]`: the tenant segment (decoded) and the Adaxes URL beneath it; Graph's /v1.0 is not a tenant. */
+export function adaxesTenantPath(url: string): { tenant: string; url: string } | undefined {
+  const { segments: s, query } = split(url);
+  if (s.length < 3 || s[1] === '' || decoded(s[2]) !== 'api') return undefined;
+  const tenant = decoded(s[1]);
+  if (tenant === 'v1.0') return undefined;
+  return { tenant, url: `/api${s.length > 3 ? `/${s.slice(3).join('/')}` : ''}${query}` };
+}
+
+/** `/admin/tenants/{id}/…`: the tenant id (decoded) and the shared admin URL beneath it. */
+function adminTenantPath(url: string): { tenant: string; url: string } | undefined {
+  const { segments: s, query } = split(url);
+  if (s.length < 5 || decoded(s[1]) !== 'admin' || decoded(s[2]) !== 'tenants') return undefined;
+  const rest = s.slice(4).join('/');
+  // Tenants are made and removed at /admin/tenants only: /admin/tenants/{id}/tenants/… is no alias of it.
+  if (!rest || decoded(s[4]) === 'tenants') return undefined;
+  return { tenant: decoded(s[3]), url: `/admin/${rest}${query}` };
+}
+
 /** Fastify's rewriteUrl: binds the tenant and returns the URL the shared routes know. */
 export function routeToTenant(raw: IncomingMessage, registry: TenantRegistry): string {
   const url = raw.url ?? '/';
-  const adaxes = ADAXES_PREFIX.exec(url);
-  if (adaxes && adaxes[1] !== 'v1.0') {
-    const tenant = registry.find(decoded(adaxes[1]));
+  const adaxes = adaxesTenantPath(url);
+  if (adaxes) {
+    const tenant = registry.find(adaxes.tenant);
     if (tenant) {
       bindTenant(raw, tenant);
-      return adaxes[2];
+      return adaxes.url;
     }
   }
-  const admin = ADMIN_PREFIX.exec(url);
+  const admin = adminTenantPath(url);
   if (admin) {
-    const tenant = registry.get(decoded(admin[1]));
+    const tenant = registry.get(admin.tenant);
     if (tenant) {
       bindTenant(raw, tenant);
-      return `/admin${admin[2]}`;
+      return admin.url;
     }
   }
   bindTenant(raw, registry.primary);
