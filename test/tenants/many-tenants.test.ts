@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { ENGINES, PG_URL } from '../support/stores.js';
 import { graphFetch, startTestServer, type TestServer } from '../support/server.js';
+import { clientCredentials } from '../support/tenant-token.js';
 import { call, q } from '../adaxes/client.js';
 
 const EXAMPLE = new URL('../../examples/contoso-tenant.yaml', import.meta.url);
@@ -29,14 +30,7 @@ async function admin(s: TestServer, method: string, path: string, body?: string,
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
-async function appToken(s: TestServer, tenant: string, app: { clientId: string; clientSecret?: string }) {
-  const res = await fetch(`${s.base}/${tenant}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret ?? '', scope: 'https://graph.microsoft.com/.default' }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
+const appToken = (s: TestServer, tenant: string, app: { clientId: string; clientSecret?: string }) => clientCredentials(s.base, tenant, app);
 
 async function adaxesToken(s: TestServer, tenant: string) {
   const session = await call(s.base, 'POST', `/${tenant}/api/authSessions/create`, { body: { username: 'ken@contoso.example', password: PASSWORD } });

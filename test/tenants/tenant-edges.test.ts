@@ -11,6 +11,7 @@ import pg from 'pg';
 import { ENGINES, PG_URL, freshLocation } from '../support/stores.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphFetch, startTestServer, type TestServer } from '../support/server.js';
+import { clientCredentials } from '../support/tenant-token.js';
 
 const EXAMPLE_TEXT = readFileSync(new URL('../../examples/contoso-tenant.yaml', import.meta.url), 'utf8');
 const KEY = 'edge-admin-key';
@@ -54,14 +55,7 @@ async function admin(s: TestServer, method: string, path: string, body?: string,
   return { status: res.status, body: parsed };
 }
 
-async function appToken(s: TestServer, tenant: string, app: { clientId: string; clientSecret?: string }) {
-  const res = await fetch(`${s.base}/${tenant}/oauth2/v2.0/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret ?? '', scope: 'https://graph.microsoft.com/.default' }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
+const appToken = (s: TestServer, tenant: string, app: { clientId: string; clientSecret?: string }) => clientCredentials(s.base, tenant, app);
 
 const agent = (t: { apps: { displayName: string; clientId: string; clientSecret?: string }[] }) => t.apps.find((x) => x.displayName === 'Build Agent')!;
 
