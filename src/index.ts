@@ -6,16 +6,16 @@ import { startTenantbox, type StartOptions } from './server.js';
 import { rememberServer } from './server-of.js';
 import { certPath as tlsCertPath, loadTls } from './auth/tls.js';
 import { DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TENANT_ID } from './directory/demo-data.js';
-import { createTenantHandle, requestToken, type FixtureInput, type TenantHandle } from './tenant-handle.js';
+import { requestToken, type FixtureInput, type TenantHandle } from './tenant-handle.js';
+import { createTenantHandle } from './tenant-handle-local.js';
 import { DEFAULT_APP, PUBLIC_CLIENT, demoApp, demoAppFor, demoCredentials, type DemoApp, type DemoCredentials } from './demo-credentials.js';
 
 export type { Config } from './config.js';
 export type { RuntimeInfo } from './runtime-file.js';
 export type { DemoApp, DemoCredentials } from './demo-credentials.js';
 export type { FaultSpec } from './graph/faults.js';
-export type { FixtureInput, TenantHandle, TenantboxClient } from './tenant-handle.js';
+export type { FixtureInput, TenantApp, TenantHandle, TenantboxClient } from './tenant-handle.js';
 export { tenantboxAt } from './tenant-handle.js';
-export type { TenantApp } from './tenants/tenant-registry.js';
 export { ConfigError, PortInUseError } from './config.js';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';

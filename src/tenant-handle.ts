@@ -1,10 +1,17 @@
 // A tenant created through the in-process API (RunningTenantbox.createTenant): its ids, URLs and app credentials,
 // token helpers that go through the tenant's own token endpoint, and reset / delete.
-import { readFixtureFile } from './tenants/fixture-load.js';
-import { formatOf, type FixtureSource } from './tenants/fixture-source.js';
+// Its types stand alone (no server types), so that a user's type check needs no dependency but this package.
+import { formatOf } from './tenants/fixture-source.js';
 import { readFile } from 'node:fs/promises';
-import type { TenantApp, TenantRegistry } from './tenants/tenant-registry.js';
-import { tenantUrls } from './admin/tenant-routes.js';
+
+/** An app of a created tenant and the secret the fixture gave it, as the creator gets them back. */
+export interface TenantApp {
+  displayName: string;
+  clientId: string;
+  clientSecret?: string;
+  /** A public client (no secret): what user sign-in flows such as ROPC and device code use. */
+  publicClient: boolean;
+}
 
 export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
 
@@ -36,7 +43,7 @@ export interface TenantHandle {
 export type FixtureInput = string | Record<string, unknown>;
 
 /** What a handle is made of: the created tenant as POST /admin/tenants describes it, and how to reset or delete it. */
-type HandleParts = Pick<TenantHandle, 'id' | 'domain' | 'displayName' | 'authorityHost' | 'tokenUrl' | 'graphUrl' | 'adaxesUrl' | 'apps'> & {
+export type HandleParts = Pick<TenantHandle, 'id' | 'domain' | 'displayName' | 'authorityHost' | 'tokenUrl' | 'graphUrl' | 'adaxesUrl' | 'apps'> & {
   /** http://… origin the helpers send token requests to (no CA needed). */
   httpUrl: string;
   reset(): Promise<void>;
@@ -55,7 +62,8 @@ export async function requestToken(httpUrl: string, tenantId: string, form: Reco
   return body.access_token;
 }
 
-function handleOf(parts: HandleParts): TenantHandle {
+/** A handle over the parts: token helpers through the tenant's own endpoint, reset and delete as given. */
+export function handleOf(parts: HandleParts): TenantHandle {
   const { id, apps } = parts;
   const tokens = new Map<string, Promise<string>>();
   const appOf = (name?: string): TenantApp & { clientSecret: string } => {
@@ -102,29 +110,6 @@ function handleOf(parts: HandleParts): TenantHandle {
       tokens.clear();
     },
   };
-}
-
-async function fixtureData(fixture: FixtureInput | undefined): Promise<{ data: unknown; where: string | FixtureSource }> {
-  if (typeof fixture !== 'string') return { data: fixture, where: 'the createTenant fixture' };
-  const { source } = await readFixtureFile(fixture);
-  return { data: source.data, where: source };
-}
-
-/** In process: the tenant is created in the server's registry directly. */
-export async function createTenantHandle(registry: TenantRegistry, origins: { httpUrl: string; httpsUrl: string }, fixture?: FixtureInput): Promise<TenantHandle> {
-  const { data, where } = await fixtureData(fixture);
-  const { tenant, apps } = await registry.create(data, where);
-  const id = tenant.info.id;
-  return handleOf({
-    id,
-    domain: tenant.info.domain,
-    displayName: tenant.info.displayName,
-    ...tenantUrls(tenant, origins, false),
-    apps,
-    httpUrl: origins.httpUrl,
-    reset: () => registry.reset(id),
-    remove: async () => void (await registry.delete(id)),
-  });
 }
 
 export interface TenantboxClient {

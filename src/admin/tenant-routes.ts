@@ -3,7 +3,8 @@
 // own under /admin/tenants/{id}/… (reset, apps, Adaxes configuration): the server maps them onto /admin/….
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { FixtureError, parseFixtureText, type FixtureSource } from '../tenants/fixture-source.js';
-import { TenantConflict, type TenantApp, type TenantRegistry } from '../tenants/tenant-registry.js';
+import { TenantConflict, type TenantRegistry } from '../tenants/tenant-registry.js';
+import type { TenantApp } from '../tenant-handle.js';
 import type { ServedTenant } from '../tenants/served-tenant.js';
 
 export interface TenantRouteOptions {

@@ -9,6 +9,7 @@ import type { TenantInfo } from '../directory/directory.js';
 import { CompiledQuery, sql } from 'kysely';
 import type { LoadPlan } from './fixture-plan.js';
 import type { FixtureSource } from './fixture-source.js';
+import type { TenantApp } from '../tenant-handle.js';
 import { storedFixture } from './tenant-record.js';
 import demoFixture from './demo-tenant.fixture.json' with { type: 'json' };
 import { KEPT_META, checkedFixture, pgFixture, sqliteFixture, tenantFixes, type CompiledFixture } from './fixture-images.js';
@@ -19,15 +20,6 @@ import { openStore, type Store } from '../store/open.js';
 export type TenantStorage = { kind: 'memory' } | { kind: 'files'; dir: string } | { kind: 'postgres'; url: string; schema: string };
 
 export class TenantConflict extends Error {}
-
-/** An app of a created tenant and the secret the fixture gave it, as the creator gets them back. */
-export interface TenantApp {
-  displayName: string;
-  clientId: string;
-  clientSecret?: string;
-  /** A public client (no secret): what user sign-in flows such as ROPC and device code use. */
-  publicClient: boolean;
-}
 
 export interface CreatedTenant {
   tenant: ServedTenant;
@@ -138,13 +130,17 @@ export class TenantRegistry {
       const info: TenantInfo = { ...plan.tenant, id };
       const compiled = await this.compile(plan, data, hash);
       const { store, location } = await this.openCopy(compiled, info);
-      const tenant = await serveTenant(store, info);
-      const createdAt = new Date().toISOString();
-      await this.primary.store.write((tx) =>
-        tx.insertInto('tenants').values({ id, domain: info.domain, display_name: info.displayName, fixture: JSON.stringify(data), location, created_at: createdAt }).execute(),
-      );
-      this.created.set(id, { tenant, fixture: data, location, createdAt });
-      return { tenant, apps: appsOf(plan) };
+      try {
+        const tenant = await serveTenant(store, info);
+        const createdAt = new Date().toISOString();
+        await this.primary.store.write((tx) =>
+          tx.insertInto('tenants').values({ id, domain: info.domain, display_name: info.displayName, fixture: JSON.stringify(data), location, created_at: createdAt }).execute(),
+        );
+        this.created.set(id, { tenant, fixture: data, location, createdAt });
+        return { tenant, apps: appsOf(plan) };
+      } catch (err) {
+        return await this.discard(store, location, err);
+      }
     } finally {
       this.busy.delete(id);
     }
@@ -236,7 +232,7 @@ export class TenantRegistry {
     const s = this.storage;
     if (s.kind === 'memory') {
       const store = await openStore({ location: ':memory:', readers: false, image: compiled.image, current: true });
-      return { store: await this.restamp(store, compiled, info), location: ':memory:' };
+      return { store: await this.restamp(store, compiled, info).catch((err: unknown) => this.discard(store, ':memory:', err)), location: ':memory:' };
     }
     if (s.kind === 'files') {
       mkdirSync(s.dir, { recursive: true });
@@ -248,12 +244,22 @@ export class TenantRegistry {
         rmSync(location, { force: true });
         throw err;
       });
-      return { store: await this.restamp(store, compiled, info), location };
+      return { store: await this.restamp(store, compiled, info).catch((err: unknown) => this.discard(store, location, err)), location };
     }
     const location = `${s.schema}_t_${info.id.replace(/-/g, '')}`;
-    const store = await openStore({ location: s.url, pgSchema: location, sharedPool: true });
-    await store.replaceRows(compiled.source, KEPT_META, tenantFixes(info));
+    const store = await openStore({ location: s.url, pgSchema: location, sharedPool: true }).catch(async (err: unknown) => {
+      await this.dropStorage(location).catch(() => undefined);
+      throw err;
+    });
+    await store.replaceRows(compiled.source, KEPT_META, tenantFixes(info)).catch((err: unknown) => this.discard(store, location, err));
     return { store, location };
+  }
+
+  /** A tenant that could not be made leaves nothing: its store is closed and its file or schema removed. */
+  private async discard(store: Store, location: string, err?: unknown): Promise<never> {
+    await store.close().catch(() => undefined);
+    await this.dropStorage(location).catch(() => undefined);
+    throw err;
   }
 
   /** A copied image holds the fixture's tenant id: the copy takes its own. */
