@@ -2,7 +2,7 @@
 // paths), the Adaxes prefix /{tenant}/api, concurrent creates and deletes, bodies that are not fixtures, tokens
 // naming no tenant, the user sign-in pages of a created tenant, and a restart after a tenant's store was removed.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { raw as rawRequest } from '../security/raw-http.js';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createTenantbox } from '../../src/index.js';
@@ -17,28 +17,8 @@ const EXAMPLE_TEXT = readFileSync(new URL('../../examples/contoso-tenant.yaml', 
 const KEY = 'edge-admin-key';
 
 /** A raw HTTP request: the path goes to the server exactly as written (fetch would normalise it). */
-function raw(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; body: any }> {
-  const u = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, method, path, headers: { ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: any = text;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-          /* html */
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
-}
+const raw = (base: string, method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+  rawRequest(base, method, path, { headers: { ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }), ...headers }, body });
 
 async function admin(s: TestServer, method: string, path: string, body?: string, type = 'application/json', key: string | undefined = KEY) {
   const headers: Record<string, string> = {};
