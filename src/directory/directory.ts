@@ -9,6 +9,9 @@ import { type Reach, withinReach } from './on-prem-state.js';
 import { toObject } from './rows.js';
 import { type Writer, writeTx } from './writer.js';
 
+/** Lookups by primary or unique key (src/store/prepared.ts). */
+const KEYED = { keyed: true };
+
 export interface TenantInfo {
   id: string;
   domain: string;
@@ -38,7 +41,7 @@ export class Directory {
       let q = this.db.selectFrom('objects').selectAll().where('id', '=', key);
       if (types) q = q.where('type', 'in', [...types]);
       return q;
-    });
+    }, KEYED);
     return this.reached(row as ObjectsTable | undefined, reach);
   }
 
@@ -61,10 +64,16 @@ export class Directory {
     return ids.map((id) => byId.get(id)).filter((o): o is DirObject => !!o);
   }
 
+  /** Stored rows by id, in no particular order; ids not stored are left out. */
+  async rows(ids: readonly string[]): Promise<ObjectsTable[]> {
+    if (!ids.length) return [];
+    return (await runPrepared(this.db, `rows:${ids.length}`, ids, () => this.db.selectFrom('objects').selectAll().where('id', 'in', [...ids]), KEYED)) as ObjectsTable[];
+  }
+
   /** Looks an object up by its alternate key: userPrincipalName for users, deviceId for devices, appId for service principals. */
   async byAltKey(type: ObjectType, key: string, reach?: Reach): Promise<DirObject | undefined> {
     const alt = key.toLowerCase();
-    const [row] = await runPrepared(this.db, 'byAltKey', [type, alt], () => this.db.selectFrom('objects').selectAll().where('type', '=', type).where('alt_key', '=', alt));
+    const [row] = await runPrepared(this.db, 'byAltKey', [type, alt], () => this.db.selectFrom('objects').selectAll().where('type', '=', type).where('alt_key', '=', alt), KEYED);
     return this.reached(row as ObjectsTable | undefined, reach);
   }
 
@@ -84,7 +93,7 @@ export class Directory {
       else if (ident.kind === 'sid') q = q.where('sid', '=', ident.sid);
       else q = q.where((eb) => eb.or([eb('object_guid', '=', ident.guid), eb('id', '=', ident.guid)]));
       return q.limit(2);
-    });
+    }, KEYED);
     const row = rows.find((r) => ident.kind !== 'guid' || r.object_guid === ident.guid) ?? rows[0];
     return row ? toObject(row as ObjectsTable) : undefined;
   }
@@ -92,7 +101,7 @@ export class Directory {
   async byDn(dn: string): Promise<DirObject | undefined> {
     const key = dnKey(dn);
     if (!key) return undefined;
-    const [row] = await runPrepared(this.db, 'byDn', [key], () => this.db.selectFrom('objects').selectAll().where('dn_key', '=', key));
+    const [row] = await runPrepared(this.db, 'byDn', [key], () => this.db.selectFrom('objects').selectAll().where('dn_key', '=', key), KEYED);
     return row ? toObject(row as ObjectsTable) : undefined;
   }
 

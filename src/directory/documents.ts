@@ -47,6 +47,7 @@ export async function documentsOf(db: Q, objs: DirObject[]): Promise<Props[]> {
         .select(['la.user_id', 'la.sku_id', 'la.disabled_plans', 'la.assigned_at', 's.service_plans'])
         .where('la.user_id', 'in', users)
         .orderBy('la.sku_id'),
+      { keyed: true },
     );
     for (const r of rows) {
       const list = licenses.get(r.user_id) ?? [];

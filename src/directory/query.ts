@@ -42,6 +42,11 @@ export interface ListSpec {
   after?: unknown;
   /** Compute @odata.count (first page of an advanced $count=true query). Defaults to query.count && !after. */
   count?: boolean;
+  /**
+   * Return each row's keys only (id, type, facet, version; props is left empty), for a caller that renders from
+   * its own cache and fetches the few rows it lacks: most of a page's bytes are the documents.
+   */
+  keysOnly?: boolean;
 }
 
 export interface ListResult {
@@ -142,12 +147,13 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
   const p = plan(query, resource);
   const after = readCursor(spec.after, q, p.kind !== 'id');
   const limit = Math.max(1, Math.floor(spec.pageSize)) + 1;
+  const cols = spec.keysOnly ? sql.raw(`o.id, o.type, o.facet, o.version, '' as props`) : sql.raw('o.*');
   let rows: (ObjectsTable & { k_value?: string })[];
 
   if (p.kind === 'id') {
     const where = [...baseConditions(db, resource, scope, sql.ref('o.id')), ...filterConditions([...conjuncts(query.filter), ...conjuncts(query.search)], resource)];
     if (after) where.push(sql<SqlBool>`o.id > ${after.id}`);
-    const res = await sql<ObjectsTable>`select o.* from objects o where ${andAll(where)} order by o.id limit ${limit}`.execute(db);
+    const res = await sql<ObjectsTable>`select ${cols} from objects o where ${andAll(where)} order by o.id limit ${limit}`.execute(db);
     rows = res.rows;
   } else {
     const prop = p.kind === 'order' ? p.prop : p.driver.prop;
@@ -159,7 +165,7 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
     where.push(...filterConditions(rest, resource));
     if (after) where.push(desc ? sql<SqlBool>`(d.value, d.object_id) < (${after.v!}, ${after.id})` : sql<SqlBool>`(d.value, d.object_id) > (${after.v!}, ${after.id})`);
     const order = desc ? sql`d.value desc, d.object_id desc` : sql`d.value, d.object_id`;
-    const res = await sql<ObjectsTable & { k_value: string }>`select o.*, d.value as k_value from object_index d join objects o on o.id = d.object_id where ${andAll(where)} order by ${order} limit ${limit}`.execute(db);
+    const res = await sql<ObjectsTable & { k_value: string }>`select ${cols}, d.value as k_value from object_index d join objects o on o.id = d.object_id where ${andAll(where)} order by ${order} limit ${limit}`.execute(db);
     rows = res.rows;
   }
 

@@ -11,6 +11,8 @@ import { GraphError, badRequest, notFound } from './errors.js';
 import { expandInto } from './expand.js';
 import { contextUrl, odataType, project, resourceOfObject, selectFragment } from './shape.js';
 import { topProperty } from '../schema/resources.js';
+import { cachedRender, keepRender, renderScope } from './render-cache.js';
+import { RenderedItem } from './rendered-item.js';
 
 export interface ListSpec {
   /** Resource whose capabilities govern $filter/$select/$orderby (a cast narrows it). */
@@ -54,11 +56,10 @@ export class GraphKit {
     }
     const after = q.skiptoken ? decodeSkiptoken(q.skiptoken, this.signingKey, fingerprint) : undefined;
     const pageSize = q.top ?? 100;
-    const page = await listObjects(this.dir.db, { resource, scope: this.castScope(spec.scope, ctx.cast), query: q, pageSize, after, count: q.count && ctx.eventual && !after });
-    const objects = (page.rows as ObjectsTable[]).map(toObject);
-    const docs = await this.dir.documents(objects);
-    const items = objects.map((o, i) => this.item(ctx, spec, o, docs[i], q.select, !!ctx.cast));
-    await this.expand(ctx, resource, objects, items, q);
+    const expanded = !!q.expand?.length;
+    const page = await listObjects(this.dir.db, { resource, scope: this.castScope(spec.scope, ctx.cast), query: q, pageSize, after, count: q.count && ctx.eventual && !after, keysOnly: !expanded });
+    const rows = page.rows as ObjectsTable[];
+    const items = expanded ? await this.expandedItems(ctx, spec, resource, rows, q) : await this.renderedItems(ctx, spec, rows, q.select);
     const base = ctx.cast ? `${ctx.cast}s` : spec.context;
     const body: Props = { '@odata.context': contextUrl(ctx.origin, selectFragment(base, q.select)) };
     if (page.count !== undefined) body['@odata.count'] = page.count;
@@ -71,10 +72,57 @@ export class GraphKit {
   async entity(ctx: GraphContext, resource: string, obj: DirObject | undefined, contextBase: string, key?: string): Promise<GraphReply> {
     if (!obj) throw notFound(key ?? ctx.params.id ?? '');
     const q = this.query(ctx, resource, { collection: false });
-    const [doc] = await this.dir.documents([obj]);
-    const body = project(resource, doc, q.select, contextUrl(ctx.origin, `${selectFragment(contextBase, q.select)}/$entity`));
-    if (q.expand?.length) await this.expand(ctx, resource, [obj], [body], q);
-    return { body };
+    const context = contextUrl(ctx.origin, `${selectFragment(contextBase, q.select)}/$entity`);
+    if (q.expand?.length) {
+      const [doc] = await this.dir.documents([obj]);
+      const body = project(resource, doc, q.select, context);
+      await this.expand(ctx, resource, [obj], [body], q);
+      return { body };
+    }
+    const scope = renderScope(this.dir.store, `entity:${resource}:${q.select?.join(',') ?? ''}`);
+    let json = cachedRender(scope, obj.id, obj.version);
+    if (json === undefined) {
+      const [doc] = await this.dir.documents([obj]);
+      json = JSON.stringify(project(resource, doc, q.select));
+      // A read's object is the stored row; what a write hands back is built in memory, so only reads are kept.
+      if (ctx.method === 'GET') keepRender(scope, obj.id, obj.version, json);
+    }
+    return { body: new RenderedItem(obj.id, `{"@odata.context":${JSON.stringify(context)}${json.length > 2 ? `,${json.slice(1)}` : '}'}`) };
+  }
+
+  /** A page's items, each from the render cache while its object keeps the version it was rendered from. */
+  private async renderedItems(ctx: GraphContext, spec: ListSpec, rows: ObjectsTable[], select: readonly string[] | undefined): Promise<unknown[]> {
+    const scope = renderScope(this.dir.store, `${spec.resource}:${ctx.cast ?? ''}:${spec.typed ? 'typed' : ''}:${spec.shape ? 'shaped' : ''}:${select?.join(',') ?? ''}`);
+    const items: unknown[] = new Array(rows.length);
+    const missed: number[] = [];
+    rows.forEach((row, i) => {
+      if (spec.typed && !this.canRead(ctx, row.type)) items[i] = limitedItem(row.type, row.id);
+      else {
+        const json = cachedRender(scope, row.id, Number(row.version));
+        if (json === undefined) missed.push(i);
+        else items[i] = new RenderedItem(row.id, json);
+      }
+    });
+    if (!missed.length) return items;
+    const stored = new Map((await this.dir.rows(missed.map((i) => rows[i].id))).map((r) => [r.id, toObject(r)]));
+    const objects = missed.map((i) => stored.get(rows[i].id)).filter((o): o is DirObject => !!o);
+    const docs = await this.dir.documents(objects);
+    const at = new Map(missed.map((i) => [rows[i].id, i]));
+    objects.forEach((o, j) => {
+      const json = JSON.stringify(this.item(ctx, spec, o, docs[j], select, !!ctx.cast));
+      keepRender(scope, o.id, o.version, json);
+      items[at.get(o.id)!] = new RenderedItem(o.id, json);
+    });
+    // An object deleted between the page's query and the fetch of its document is left out of the page.
+    return items.filter((item) => item !== undefined);
+  }
+
+  private async expandedItems(ctx: GraphContext, spec: ListSpec, resource: string, rows: ObjectsTable[], q: ODataQuery): Promise<Props[]> {
+    const objects = rows.map(toObject);
+    const docs = await this.dir.documents(objects);
+    const items = objects.map((o, i) => this.item(ctx, spec, o, docs[i], q.select, !!ctx.cast));
+    await this.expand(ctx, resource, objects, items, q);
+    return items;
   }
 
   /** Adds $expand-ed relationships, each member shaped as in a directoryObject collection. */
@@ -100,7 +148,7 @@ export class GraphKit {
 
   private item(ctx: GraphContext, spec: ListSpec, obj: DirObject, doc: Props, select: readonly string[] | undefined, cast: boolean): Props {
     const res = resourceOfObject(obj.type);
-    if (spec.typed && !this.canRead(ctx, obj.type)) return { '@odata.type': odataType(res), id: obj.id };
+    if (spec.typed && !this.canRead(ctx, obj.type)) return limitedItem(obj.type, obj.id);
     if (spec.shape) return spec.shape(obj, doc, select);
     if (!spec.typed) return project(spec.resource, doc, select);
     // $select on a mixed collection names properties of any member type; an item lacks those its type has not.
@@ -113,6 +161,9 @@ export class GraphKit {
     return cast ? { ...scope, types: [cast] } : scope;
   }
 }
+
+/** A member the caller may not read: Graph shows its type and id only. */
+const limitedItem = (type: string, id: string): Props => ({ '@odata.type': odataType(resourceOfObject(type)), id });
 
 function ownProperties(resource: string, select: readonly string[]): string[] {
   return select.filter((n) => n === 'id' || topProperty(resource, n) !== undefined);

@@ -6,6 +6,7 @@ import { allowedPermissions, heldPermissions, schemeOf } from '../auth/permissio
 import { USER_BASIC_PROPERTIES } from '../directory/field-rules.js';
 import type { Props } from '../directory/model.js';
 import type { GraphContext, GraphReply } from './router.js';
+import { itemObject } from './rendered-item.js';
 
 const BASIC = new Set([...USER_BASIC_PROPERTIES, '@odata.type', '@odata.id', '@odata.context', '@odata.etag']);
 
@@ -23,9 +24,9 @@ const basicOf = (doc: Props): Props => Object.fromEntries(Object.entries(doc).fi
 export function limitUserReply(ctx: GraphContext, route: string, reply: GraphReply, entityId?: string): GraphReply {
   if (!basicUserReadOnly(ctx, route) || !reply.body || typeof reply.body !== 'object') return reply;
   const self = ctx.principal.userId;
-  const body = reply.body as Props;
-  const keep = (doc: Props) => (self !== undefined && doc.id === self ? doc : basicOf(doc));
-  if (Array.isArray(body.value)) return { ...reply, body: { ...body, value: (body.value as Props[]).map(keep) } };
+  const body = itemObject(reply.body);
+  const keep = (item: unknown) => (self !== undefined && (item as Props).id === self ? item : basicOf(itemObject(item)));
+  if (Array.isArray(body.value)) return { ...reply, body: { ...body, value: body.value.map(keep) } };
   // A $select may leave the id out of an entity: the caller names whose it is.
   return { ...reply, body: entityId !== undefined && entityId === self ? body : basicOf(body) };
 }

@@ -72,6 +72,12 @@ export interface Store {
    * except the `meta` rows named in `keepMeta`; `fixes` run last in the same transaction.
    */
   replaceRows(source: RowSource, keepMeta: readonly string[], fixes?: readonly Fix[]): Promise<void>;
+  /**
+   * Bumped when replaceRows begins and when it ends. A replacement can bring back an object id with a version the
+   * store had already used for other content (the change log restarts with the copied rows), so what was read from
+   * the rows in one generation is valid only within it.
+   */
+  readonly generation: number;
 }
 
 /** Tables a copy leaves alone: the migrator's bookkeeping, and a load's scratch table. */
@@ -104,7 +110,7 @@ function withStatementCache(file: SqliteDatabase.Database): StatementSource & { 
       const hit = cache.get(text);
       if (hit && !hit.busy) return hit;
       const stmt = file.prepare(text);
-      if (!hit && /^\s*(select|insert|update|delete|with)\b/i.test(text)) {
+      if (!hit && /^\s*(\/\*keyed\*\/\s*)?(select|insert|update|delete|with)\b/i.test(text)) {
         if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
         cache.set(text, stmt);
       }
@@ -334,13 +340,46 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     throw err;
   }
   // Readers start once the schema exists; they only ever see migrated files.
-  if (sqlite && opts.readers !== false) sqlite.driver.readers = new SqliteReaders(sqlite.path, budgetMs);
+  if (sqlite && opts.readers !== false) {
+    sqlite.driver.readers = new SqliteReaders(sqlite.path, budgetMs);
+    const near = new SqliteDatabase(sqlite.path, { readonly: true, fileMustExist: true });
+    // Never waits: a busy file sends the read to a reader thread instead of holding up the event loop.
+    near.pragma('busy_timeout = 0');
+    sqlite.driver.near = withStatementCache(near);
+  }
   const lockKey = postgres ? postgres.schemaLockKey(schema) : 0;
   let pgTables: Promise<string[]> | undefined;
+  const replaceRows = async (source: RowSource, keepMeta: readonly string[], fixes: readonly Fix[]): Promise<void> => {
+    if (sqlite) return replaceSqliteRows(sqlite, source, keepMeta, fixes);
+    if (!('schema' in source)) throw new Error('A PostgreSQL store copies rows from another schema.');
+    const from = source.schema.replace(/[^a-z0-9_]/gi, '');
+    await store.write(async (tx) => {
+      // The schema is fixed once migrated: its tables are looked up once.
+      pgTables ??= sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = ${schema ?? 'public'} and table_type = 'BASE TABLE'`
+        .execute(tx)
+        .then(({ rows }) => copyOrder(rows.map((r) => r.table_name)));
+      const tables = await pgTables.catch((err: unknown) => {
+        pgTables = undefined;
+        throw err;
+      });
+      const kept = keepMeta.length ? ` where key not in (${keepMeta.map((_, i) => `$${i + 1}`).join(', ')})` : '';
+      for (const t of tables) await tx.executeQuery(CompiledQuery.raw(`delete from "${t}"${t === 'meta' ? kept : ''}`, t === 'meta' ? [...keepMeta] : []));
+      for (const t of tables)
+        await tx.executeQuery(CompiledQuery.raw(`insert into "${t}" select * from "${from}"."${t}"${t === 'meta' ? kept : ''}`, t === 'meta' ? [...keepMeta] : []));
+      for (const f of fixes) {
+        let n = 0;
+        await tx.executeQuery(CompiledQuery.raw(f.sql.replace(/\?/g, () => `$${++n}`), [...f.params]));
+      }
+    });
+  };
+  let generation = 0;
   const store: Store = {
     db,
     engine,
     exclusive,
+    get generation() {
+      return generation;
+    },
     async write(fn) {
       return db.transaction().execute(async (tx) => {
         // Writes are exempt from the read budget (bulk loads, waiting for the lock) and serialised per schema.
@@ -353,27 +392,12 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       afterClose();
     },
     async replaceRows(source, keepMeta, fixes = []) {
-      if (sqlite) return replaceSqliteRows(sqlite, source, keepMeta, fixes);
-      if (!('schema' in source)) throw new Error('A PostgreSQL store copies rows from another schema.');
-      const from = source.schema.replace(/[^a-z0-9_]/gi, '');
-      await store.write(async (tx) => {
-        // The schema is fixed once migrated: its tables are looked up once.
-        pgTables ??= sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = ${schema ?? 'public'} and table_type = 'BASE TABLE'`
-          .execute(tx)
-          .then(({ rows }) => copyOrder(rows.map((r) => r.table_name)));
-        const tables = await pgTables.catch((err: unknown) => {
-          pgTables = undefined;
-          throw err;
-        });
-        const kept = keepMeta.length ? ` where key not in (${keepMeta.map((_, i) => `$${i + 1}`).join(', ')})` : '';
-        for (const t of tables) await tx.executeQuery(CompiledQuery.raw(`delete from "${t}"${t === 'meta' ? kept : ''}`, t === 'meta' ? [...keepMeta] : []));
-        for (const t of tables)
-          await tx.executeQuery(CompiledQuery.raw(`insert into "${t}" select * from "${from}"."${t}"${t === 'meta' ? kept : ''}`, t === 'meta' ? [...keepMeta] : []));
-        for (const f of fixes) {
-          let n = 0;
-          await tx.executeQuery(CompiledQuery.raw(f.sql.replace(/\?/g, () => `$${++n}`), [...f.params]));
-        }
-      });
+      generation++;
+      try {
+        await replaceRows(source, keepMeta, fixes);
+      } finally {
+        generation++;
+      }
     },
     ...(sqlite
       ? {

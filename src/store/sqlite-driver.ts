@@ -18,6 +18,7 @@ import {
   type QueryResult,
 } from 'kysely';
 import type { SqliteReaders } from './sqlite-readers.js';
+import { KEYED_MARK } from './prepared.js';
 
 export interface StatementSource {
   prepare(sql: string): SqliteDatabase.Statement;
@@ -35,7 +36,7 @@ class Mutex {
   }
 }
 
-const READ_ONLY = /^\s*(select|with)\b/i;
+const READ_ONLY = /^\s*(\/\*keyed\*\/\s*)?(select|with)\b/i;
 const WRITES = /\b(insert|update|delete|replace)\b/i;
 
 function runOnWriter(writer: StatementSource, q: CompiledQuery): QueryResult<unknown> {
@@ -43,6 +44,16 @@ function runOnWriter(writer: StatementSource, q: CompiledQuery): QueryResult<unk
   if (stmt.reader) return { rows: stmt.all(q.parameters as unknown[]) };
   const { changes, lastInsertRowid } = stmt.run(q.parameters as unknown[]);
   return { numAffectedRows: BigInt(changes), insertId: lastInsertRowid === undefined ? undefined : BigInt(lastInsertRowid), rows: [] };
+}
+
+/** A keyed read on the event loop's read-only connection; undefined when the file is busy (a reader thread then takes it). */
+function readNear(near: StatementSource, q: CompiledQuery): unknown[] | undefined {
+  try {
+    return near.prepare(q.sql).all(q.parameters as unknown[]);
+  } catch (err) {
+    if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) return undefined;
+    throw err;
+  }
 }
 
 class RoutedConnection implements DatabaseConnection {
@@ -53,6 +64,10 @@ class RoutedConnection implements DatabaseConnection {
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
     const d = this.driver;
     if (this.unlock) return runOnWriter(d.writer, q) as QueryResult<R>;
+    if (d.near && q.sql.startsWith(KEYED_MARK)) {
+      const rows = readNear(d.near, q);
+      if (rows) return { rows: rows as R[] };
+    }
     if (d.readers && READ_ONLY.test(q.sql) && !WRITES.test(q.sql)) return { rows: (await d.readers.query(q.sql, q.parameters)) as R[] };
     const unlock = await d.writerLock.lock();
     try {
@@ -74,6 +89,8 @@ export class SplitSqliteDriver implements Driver {
     /** Replaced only while the writer lock is held (a private in-memory store reset from an image). */
     public writer: StatementSource,
     public readers: SqliteReaders | undefined,
+    /** A read-only connection on this thread for keyed reads (see KEYED_MARK), beside the reader threads. */
+    public near?: StatementSource,
   ) {}
 
   async init() {}
@@ -109,6 +126,7 @@ export class SplitSqliteDriver implements Driver {
   async releaseConnection() {}
   async destroy() {
     await this.readers?.close();
+    this.near?.close();
     this.writer.close();
   }
 }

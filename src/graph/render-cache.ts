@@ -1,0 +1,59 @@
+// Items as they were last served, by store, shape and object id, valid while the object keeps the version they
+// were rendered from: objects are stamped with a new version by every write that changes what they serve (their
+// properties, and for users the licence assignments behind assignedLicenses and assignedPlans), and a SKU's plans
+// never change in place. Rows replaced wholesale (a tenant reset) start a new store generation, under which nothing
+// rendered before is found. One cache for every tenant of the process, bounded by the characters it holds; the
+// least recently used items go first.
+import type { Store } from '../store/open.js';
+
+/** Characters of rendered JSON (and keys) the cache may hold, all tenants together. */
+const BUDGET = 32 * 1024 * 1024;
+/** Per entry, beside its texts: the map slot and the entry object. */
+const OVERHEAD = 64;
+
+interface Entry {
+  version: number;
+  json: string;
+  size: number;
+}
+
+const entries = new Map<string, Entry>();
+let held = 0;
+const storeIds = new WeakMap<Store, number>();
+let nextStoreId = 1;
+
+/** The key prefix for items of one shape from one store in its current generation. */
+export function renderScope(store: Store, shape: string): string {
+  let id = storeIds.get(store);
+  if (id === undefined) storeIds.set(store, (id = nextStoreId++));
+  return `${id}.${store.generation}|${shape}|`;
+}
+
+export function cachedRender(scope: string, id: string, version: number): string | undefined {
+  const key = scope + id;
+  const hit = entries.get(key);
+  if (!hit) return undefined;
+  if (hit.version !== version) return undefined;
+  // Re-inserting moves the entry to the recent end of the map's order.
+  entries.delete(key);
+  entries.set(key, hit);
+  return hit.json;
+}
+
+export function keepRender(scope: string, id: string, version: number, json: string) {
+  const key = scope + id;
+  const size = key.length + json.length + OVERHEAD;
+  if (size > BUDGET / 16) return;
+  const old = entries.get(key);
+  if (old) {
+    held -= old.size;
+    entries.delete(key);
+  }
+  entries.set(key, { version, json, size });
+  held += size;
+  for (const [k, e] of entries) {
+    if (held <= BUDGET) break;
+    entries.delete(k);
+    held -= e.size;
+  }
+}
