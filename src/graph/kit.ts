@@ -80,14 +80,15 @@ export class GraphKit {
       return { body };
     }
     const scope = renderScope(this.dir.store, `entity:${resource}:${q.select?.join(',') ?? ''}`);
-    let json = cachedRender(scope, obj.id, obj.version);
-    if (json === undefined) {
+    let bytes = cachedRender(scope, obj.id, obj.version);
+    if (bytes === undefined) {
       const [doc] = await this.dir.documents([obj]);
-      json = JSON.stringify(project(resource, doc, q.select));
+      bytes = Buffer.from(JSON.stringify(project(resource, doc, q.select)));
       // A read's object is the stored row; what a write hands back is built in memory, so only reads are kept.
-      if (ctx.method === 'GET') keepRender(scope, obj.id, obj.version, json);
+      if (ctx.method === 'GET') keepRender(scope, obj.id, obj.version, bytes);
     }
-    return { body: new RenderedItem(obj.id, `{"@odata.context":${JSON.stringify(context)}${json.length > 2 ? `,${json.slice(1)}` : '}'}`) };
+    const head = Buffer.from(`{"@odata.context":${JSON.stringify(context)}${bytes.length > 2 ? ',' : ''}`);
+    return { body: new RenderedItem(obj.id, Buffer.concat([head, bytes.subarray(1)])) };
   }
 
   /** A page's items, each from the render cache while its object keeps the version it was rendered from. */
@@ -98,9 +99,9 @@ export class GraphKit {
     rows.forEach((row, i) => {
       if (spec.typed && !this.canRead(ctx, row.type)) items[i] = limitedItem(row.type, row.id);
       else {
-        const json = cachedRender(scope, row.id, Number(row.version));
-        if (json === undefined) missed.push(i);
-        else items[i] = new RenderedItem(row.id, json);
+        const bytes = cachedRender(scope, row.id, Number(row.version));
+        if (bytes === undefined) missed.push(i);
+        else items[i] = new RenderedItem(row.id, bytes);
       }
     });
     if (!missed.length) return items;
@@ -109,9 +110,9 @@ export class GraphKit {
     const docs = await this.dir.documents(objects);
     const at = new Map(missed.map((i) => [rows[i].id, i]));
     objects.forEach((o, j) => {
-      const json = JSON.stringify(this.item(ctx, spec, o, docs[j], select, !!ctx.cast));
-      keepRender(scope, o.id, o.version, json);
-      items[at.get(o.id)!] = new RenderedItem(o.id, json);
+      const bytes = Buffer.from(JSON.stringify(this.item(ctx, spec, o, docs[j], select, !!ctx.cast)));
+      keepRender(scope, o.id, o.version, bytes);
+      items[at.get(o.id)!] = new RenderedItem(o.id, bytes);
     });
     // An object deleted between the page's query and the fetch of its document is left out of the page.
     return items.filter((item) => item !== undefined);

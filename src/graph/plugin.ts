@@ -7,7 +7,7 @@ import { InjectedFault, injectFault, type FaultSpec } from './faults.js';
 import { checkGraphInput } from './limits.js';
 import { registerBatch } from './batch.js';
 import { registerMetadata } from './metadata.js';
-import { jsonText } from './rendered-item.js';
+import { replyPayload } from './rendered-item.js';
 
 export async function graphPlugin(app: FastifyInstance, opts: { router: GraphRouter; throttle?: Throttle; faults?: FaultSpec }) {
   // Callback style: an async hook would cost every request an extra promise turn.
@@ -34,7 +34,7 @@ export async function graphPlugin(app: FastifyInstance, opts: { router: GraphRou
     if (out.headers) reply.headers(out.headers);
     if (out.body === undefined) return reply.send();
     if (out.text) return reply.header('content-type', 'text/plain;charset=utf-8').send(String(out.body));
-    return reply.header('content-type', GRAPH_JSON).send(jsonText(out.body));
+    return reply.header('content-type', GRAPH_JSON).send(replyPayload(out.body));
   };
   registerBatch(app, (h) => opts.router.authenticate(h));
   registerMetadata(app);

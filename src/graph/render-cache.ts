@@ -6,14 +6,14 @@
 // least recently used items go first.
 import type { Store } from '../store/open.js';
 
-/** Characters of rendered JSON (and keys) the cache may hold, all tenants together. */
-const BUDGET = 32 * 1024 * 1024;
-/** Per entry, beside its texts: the map slot and the entry object. */
-const OVERHEAD = 64;
+/** Bytes of rendered JSON (and key characters) the cache may hold, all tenants together. */
+const BUDGET = 64 * 1024 * 1024;
+/** Per entry, beside its bytes: the map slot, the entry and buffer objects. */
+const OVERHEAD = 160;
 
 interface Entry {
   version: number;
-  json: string;
+  bytes: Buffer;
   size: number;
 }
 
@@ -29,7 +29,7 @@ export function renderScope(store: Store, shape: string): string {
   return `${id}.${store.generation}|${shape}|`;
 }
 
-export function cachedRender(scope: string, id: string, version: number): string | undefined {
+export function cachedRender(scope: string, id: string, version: number): Buffer | undefined {
   const key = scope + id;
   const hit = entries.get(key);
   if (!hit) return undefined;
@@ -37,19 +37,19 @@ export function cachedRender(scope: string, id: string, version: number): string
   // Re-inserting moves the entry to the recent end of the map's order.
   entries.delete(key);
   entries.set(key, hit);
-  return hit.json;
+  return hit.bytes;
 }
 
-export function keepRender(scope: string, id: string, version: number, json: string) {
+export function keepRender(scope: string, id: string, version: number, bytes: Buffer) {
   const key = scope + id;
-  const size = key.length + json.length + OVERHEAD;
+  const size = key.length + bytes.length + OVERHEAD;
   if (size > BUDGET / 16) return;
   const old = entries.get(key);
   if (old) {
     held -= old.size;
     entries.delete(key);
   }
-  entries.set(key, { version, json, size });
+  entries.set(key, { version, bytes, size });
   held += size;
   for (const [k, e] of entries) {
     if (held <= BUDGET) break;
