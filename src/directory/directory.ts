@@ -1,4 +1,5 @@
 // The directory core: reads and writes of directory objects and their memberships. No HTTP in here.
+import { sql, type Expression, type RawBuilder } from 'kysely';
 import type { Store } from '../store/open.js';
 import { runPrepared } from '../store/prepared.js';
 import type { ObjectsTable } from '../store/schema.js';
@@ -16,6 +17,9 @@ export interface TenantInfo {
   /** S-1-5-21-x-y-z: the domain part of every SID the tenant issues. */
   domainSid: string;
 }
+
+/** Lookups by a unique key (id, alternate key, DN, GUID, SID): point reads. */
+const POINT = { point: true };
 
 export class Directory {
   constructor(
@@ -38,7 +42,7 @@ export class Directory {
       let q = this.db.selectFrom('objects').selectAll().where('id', '=', key);
       if (types) q = q.where('type', 'in', [...types]);
       return q;
-    });
+    }, POINT);
     return this.reached(row as ObjectsTable | undefined, reach);
   }
 
@@ -64,7 +68,7 @@ export class Directory {
   /** Looks an object up by its alternate key: userPrincipalName for users, deviceId for devices, appId for service principals. */
   async byAltKey(type: ObjectType, key: string, reach?: Reach): Promise<DirObject | undefined> {
     const alt = key.toLowerCase();
-    const [row] = await runPrepared(this.db, 'byAltKey', [type, alt], () => this.db.selectFrom('objects').selectAll().where('type', '=', type).where('alt_key', '=', alt));
+    const [row] = await runPrepared(this.db, 'byAltKey', [type, alt], () => this.db.selectFrom('objects').selectAll().where('type', '=', type).where('alt_key', '=', alt), POINT);
     return this.reached(row as ObjectsTable | undefined, reach);
   }
 
@@ -84,7 +88,7 @@ export class Directory {
       else if (ident.kind === 'sid') q = q.where('sid', '=', ident.sid);
       else q = q.where((eb) => eb.or([eb('object_guid', '=', ident.guid), eb('id', '=', ident.guid)]));
       return q.limit(2);
-    });
+    }, POINT);
     const row = rows.find((r) => ident.kind !== 'guid' || r.object_guid === ident.guid) ?? rows[0];
     return row ? toObject(row as ObjectsTable) : undefined;
   }
@@ -92,7 +96,7 @@ export class Directory {
   async byDn(dn: string): Promise<DirObject | undefined> {
     const key = dnKey(dn);
     if (!key) return undefined;
-    const [row] = await runPrepared(this.db, 'byDn', [key], () => this.db.selectFrom('objects').selectAll().where('dn_key', '=', key));
+    const [row] = await runPrepared(this.db, 'byDn', [key], () => this.db.selectFrom('objects').selectAll().where('dn_key', '=', key), POINT);
     return row ? toObject(row as ObjectsTable) : undefined;
   }
 
@@ -116,23 +120,13 @@ export class Directory {
    * Subquery: every group and administrative unit `id` belongs to, directly or through nested groups.
    * UNION (not UNION ALL) makes the recursion stop at objects already seen, so membership cycles are safe.
    */
-  transitiveSourcesOf(id: string) {
-    return this.db
-      .withRecursive('up(id)', (db) =>
-        db
-          .selectFrom('links')
-          .select('source_id as id')
-          .where('kind', '=', 'member')
-          .where('target_id', '=', id)
-          .union(
-            // CROSS JOIN with the CTE first: SQLite then keeps the recursive row as the outer loop and probes
-            // links_target, instead of scanning every member link once per row (seconds on 10,000 memberships).
-            db.selectFrom('up').crossJoin('links').whereRef('links.target_id', '=', 'up.id').where('links.kind', '=', 'member').select('links.source_id as id'),
-          ),
-      )
-      .selectFrom('up')
-      .select('up.id as id')
-      .where('up.id', '!=', id); // inside a cycle an object reaches itself, but is never its own member
+  transitiveSourcesOf(id: string): RawBuilder<{ id: string }> {
+    // Parenthesised, so that it stands wherever a subquery does (`id in …`, `from … s`). Written as SQL: building and
+    // compiling the same query with Kysely's builder costs more than SQLite needs to run it, on every membership read.
+    // CROSS JOIN with the CTE first: SQLite then keeps the recursive row as the outer loop and probes links_target,
+    // instead of scanning every member link once per row (seconds on 10,000 memberships). Inside a cycle an object
+    // reaches itself, but is never its own member.
+    return sql<{ id: string }>`(with recursive up(id) as (select source_id from links where kind = 'member' and target_id = ${id} union select links.source_id from up cross join links where links.target_id = up.id and links.kind = 'member') select up.id as id from up where up.id != ${id})`;
   }
 
   /** Subquery: every member of `id`, directly or through nested groups (cycle-safe as above). */
@@ -152,7 +146,13 @@ export class Directory {
   }
 
   async transitiveMemberOfIds(id: string): Promise<string[]> {
-    return (await this.transitiveSourcesOf(id).execute()).map((r) => r.id);
+    return this.idsOf(this.transitiveSourcesOf(id));
+  }
+
+  /** The ids a subquery of one column `id` selects (sourcesOf, transitiveSourcesOf, …), the first `limit` when given. */
+  async idsOf(select: Expression<unknown>, limit?: number): Promise<string[]> {
+    const q = limit === undefined ? sql<{ id: string }>`select s.id from ${select} s` : sql<{ id: string }>`select s.id from ${select} s limit ${limit}`;
+    return (await q.execute(this.db)).rows.map((r) => r.id);
   }
 
   /** Adds a member to a group or administrative unit, refusing what Entra refuses. */

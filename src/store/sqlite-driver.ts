@@ -18,6 +18,7 @@ import {
   type QueryResult,
 } from 'kysely';
 import type { SqliteReaders } from './sqlite-readers.js';
+import { POINT_READ } from './prepared.js';
 
 export interface StatementSource {
   prepare(sql: string): SqliteDatabase.Statement;
@@ -53,7 +54,7 @@ class RoutedConnection implements DatabaseConnection {
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
     const d = this.driver;
     if (this.unlock) return runOnWriter(d.writer, q) as QueryResult<R>;
-    if (d.readers && READ_ONLY.test(q.sql) && !WRITES.test(q.sql)) return { rows: (await d.readers.query(q.sql, q.parameters)) as R[] };
+    if (d.readers && READ_ONLY.test(q.sql) && !WRITES.test(q.sql)) return { rows: (await d.readers.query(q.sql, q.parameters, POINT_READ in q)) as R[] };
     const unlock = await d.writerLock.lock();
     try {
       return runOnWriter(d.writer, q) as QueryResult<R>;

@@ -3,6 +3,11 @@
 // slow query occupies one thread while the event loop and the other readers keep answering. A query over its time
 // budget is stopped by ending its thread (SQLite has no cross-thread interrupt in better-sqlite3), and a new reader
 // takes its place.
+//
+// Point reads (a key lookup through a unique index, marked so by the caller: prepared.ts) run on one more read-only
+// connection, on the event loop: handing a query to a thread and its rows back costs several times what SQLite
+// needs to find one row by key, and such a read cannot run long. It sees what the threads see, the last commit.
+import SqliteDatabase from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -52,11 +57,43 @@ function revive(rows: Record<string, unknown>[]): Record<string, unknown>[] {
   return rows;
 }
 
+/** The read-only connection on the event loop that answers point reads, with its prepared statements. */
+class PointReader {
+  private readonly db: SqliteDatabase.Database;
+  private readonly statements = new Map<string, SqliteDatabase.Statement>();
+
+  constructor(file: string) {
+    // Never wait for a lock here (better-sqlite3 waits 5 s by default): a busy file sends the read to a thread.
+    this.db = new SqliteDatabase(file, { readonly: true, fileMustExist: true, timeout: 0 });
+  }
+
+  /** The rows, or undefined when SQLite is busy (a WAL recovery under way) and the read should wait on a thread. */
+  run(sql: string, params: readonly unknown[]): unknown[] | undefined {
+    let stmt = this.statements.get(sql);
+    if (!stmt || stmt.busy) {
+      stmt = this.db.prepare(sql);
+      if (this.statements.size >= 500) this.statements.delete(this.statements.keys().next().value!);
+      this.statements.set(sql, stmt);
+    }
+    try {
+      return stmt.all(params as unknown[]);
+    } catch (err) {
+      if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) return undefined;
+      throw err;
+    }
+  }
+
+  close() {
+    this.db.close();
+  }
+}
+
 export class SqliteReaders {
   private readonly idle: Reader[] = [];
   private readonly all = new Set<Reader>();
   private readonly queue: Job[] = [];
   private readonly module = createRequire(import.meta.url).resolve('better-sqlite3');
+  private readonly point: PointReader;
   private nextId = 1;
   private closed = false;
 
@@ -65,6 +102,7 @@ export class SqliteReaders {
     private readonly budgetMs: number,
     readonly size = Math.min(4, Math.max(2, availableParallelism())),
   ) {
+    this.point = new PointReader(file);
     for (let i = 0; i < size; i++) this.spawn();
   }
 
@@ -121,8 +159,17 @@ export class SqliteReaders {
     reader.worker.postMessage({ id, sql: job.sql, params: job.params });
   }
 
-  query(sql: string, params: readonly unknown[]): Promise<unknown[]> {
+  /** Runs a SELECT on a reader thread, or on the event loop when `point` (see the top of this file). */
+  query(sql: string, params: readonly unknown[], point = false): Promise<unknown[]> {
     if (this.closed) return Promise.reject(new Error('The store is closed.'));
+    if (point) {
+      try {
+        const rows = this.point.run(sql, params);
+        if (rows) return Promise.resolve(rows);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     return new Promise((resolve, reject) => {
       const job: Job = { sql, params, resolve, reject };
       const reader = this.idle.pop();
@@ -137,5 +184,6 @@ export class SqliteReaders {
     await Promise.all([...this.all].map((r) => r.worker.terminate()));
     this.all.clear();
     this.idle.length = 0;
+    this.point.close();
   }
 }
