@@ -3,6 +3,8 @@
 // well-known principals Authenticated Users and Self), each permission with the activity scope it applies over.
 // A right on an object is granted when some allow permission covers it and no deny permission does: deny wins, and
 // what is not granted is denied (Adaxes help: SecurityRoles.SRPermissions, SecurityRoles.SROverview).
+import { sql } from 'kysely';
+import { runPrepared } from '../store/prepared.js';
 import { AUTHENTICATED_USERS, type AdaxesConfig, type OperationType, type Permission, type Right, SELF, type ScopeItem, loadAdaxesConfig } from './adaxes-config.js';
 import { netbiosName } from './adaxes-auth.js';
 import type { Directory } from './directory.js';
@@ -25,6 +27,14 @@ export interface AccessTarget {
   id?: string;
   type: ObjectType;
   dn: string | null;
+}
+
+/** The identity columns of the caller's groups, which trustees are matched against. */
+interface Identity {
+  id: string;
+  object_guid: string | null;
+  sid: string | null;
+  dn_key: string | null;
 }
 
 interface Grant {
@@ -67,7 +77,9 @@ export class AdaxesAccess {
     const named = config.securityRoles.some((r) => !r.disabled && r.assignments.some((a) => a.trustee !== SELF && a.trustee !== AUTHENTICATED_USERS));
     const names = new Set<string>();
     const identities = named
-      ? await dir.db.selectFrom('objects').select(['id', 'object_guid', 'sid', 'dn_key']).where('id', 'in', dir.transitiveSourcesOf(caller.id)).execute()
+      ? await runPrepared(dir.db, 'adaxesCallerGroups', [caller.id, caller.id], () =>
+          sql<Identity>`select o.id, o.object_guid, o.sid, o.dn_key from objects o where o.id in ${dir.transitiveSourcesOf(caller.id)}`,
+        )
       : [];
     for (const p of [{ id: caller.id, object_guid: caller.objectGuid, sid: caller.sid, dn_key: caller.dn && dnKey(caller.dn) }, ...identities]) {
       for (const v of [p.id, p.object_guid, p.sid, p.dn_key]) if (v) names.add(v.toLowerCase());

@@ -13,6 +13,7 @@
 // - operations that can be switched off for REST are those of the OperationType enumeration; password change is off
 //   by default ("By default, password change via REST API is not allowed", REST_ChangePassword).
 import type { Db, Tx } from '../store/open.js';
+import { runPrepared } from '../store/prepared.js';
 import { classifyIdentifier, dnKey } from './ids.js';
 import { DirectoryError } from './model.js';
 
@@ -252,7 +253,7 @@ export function parseAdaxesConfig(raw: unknown): AdaxesConfig {
 let parsed: { text: string; config: AdaxesConfig } | undefined;
 
 export async function loadAdaxesConfig(db: Db | Tx): Promise<AdaxesConfig> {
-  const row = await db.selectFrom('meta').select('value').where('key', '=', META_KEY).executeTakeFirst();
+  const [row] = await runPrepared(db, 'adaxesConfig', [META_KEY], () => db.selectFrom('meta').select('value').where('key', '=', META_KEY), { keyed: true });
   if (!row) return DEFAULT_CONFIG;
   if (parsed?.text !== row.value) parsed = { text: row.value, config: JSON.parse(row.value) as AdaxesConfig };
   return parsed.config;

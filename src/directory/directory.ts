@@ -1,4 +1,5 @@
 // The directory core: reads and writes of directory objects and their memberships. No HTTP in here.
+import { sql, type Expression, type RawBuilder } from 'kysely';
 import type { Store } from '../store/open.js';
 import { runPrepared } from '../store/prepared.js';
 import type { ObjectsTable } from '../store/schema.js';
@@ -19,6 +20,7 @@ export interface TenantInfo {
   /** S-1-5-21-x-y-z: the domain part of every SID the tenant issues. */
   domainSid: string;
 }
+
 
 export class Directory {
   constructor(
@@ -125,23 +127,13 @@ export class Directory {
    * Subquery: every group and administrative unit `id` belongs to, directly or through nested groups.
    * UNION (not UNION ALL) makes the recursion stop at objects already seen, so membership cycles are safe.
    */
-  transitiveSourcesOf(id: string) {
-    return this.db
-      .withRecursive('up(id)', (db) =>
-        db
-          .selectFrom('links')
-          .select('source_id as id')
-          .where('kind', '=', 'member')
-          .where('target_id', '=', id)
-          .union(
-            // CROSS JOIN with the CTE first: SQLite then keeps the recursive row as the outer loop and probes
-            // links_target, instead of scanning every member link once per row (seconds on 10,000 memberships).
-            db.selectFrom('up').crossJoin('links').whereRef('links.target_id', '=', 'up.id').where('links.kind', '=', 'member').select('links.source_id as id'),
-          ),
-      )
-      .selectFrom('up')
-      .select('up.id as id')
-      .where('up.id', '!=', id); // inside a cycle an object reaches itself, but is never its own member
+  transitiveSourcesOf(id: string): RawBuilder<{ id: string }> {
+    // Parenthesised, so that it stands wherever a subquery does (`id in …`, `from … s`). Written as SQL: building and
+    // compiling the same query with Kysely's builder costs more than SQLite needs to run it, on every membership read.
+    // CROSS JOIN with the CTE first: SQLite then keeps the recursive row as the outer loop and probes links_target,
+    // instead of scanning every member link once per row (seconds on 10,000 memberships). Inside a cycle an object
+    // reaches itself, but is never its own member.
+    return sql<{ id: string }>`(with recursive up(id) as (select source_id from links where kind = 'member' and target_id = ${id} union select links.source_id from up cross join links where links.target_id = up.id and links.kind = 'member') select up.id as id from up where up.id != ${id})`;
   }
 
   /** Subquery: every member of `id`, directly or through nested groups (cycle-safe as above). */
@@ -161,7 +153,13 @@ export class Directory {
   }
 
   async transitiveMemberOfIds(id: string): Promise<string[]> {
-    return (await this.transitiveSourcesOf(id).execute()).map((r) => r.id);
+    return this.idsOf(this.transitiveSourcesOf(id));
+  }
+
+  /** The ids a subquery of one column `id` selects (sourcesOf, transitiveSourcesOf, …), the first `limit` when given. */
+  async idsOf(select: Expression<unknown>, limit?: number): Promise<string[]> {
+    const q = limit === undefined ? sql<{ id: string }>`select s.id from ${select} s` : sql<{ id: string }>`select s.id from ${select} s limit ${limit}`;
+    return (await q.execute(this.db)).rows.map((r) => r.id);
   }
 
   /** Adds a member to a group or administrative unit, refusing what Entra refuses. */

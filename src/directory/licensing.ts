@@ -56,6 +56,20 @@ type Q = Db | Tx;
 
 type SkuRow = Selectable<SkusTable>;
 
+// A subscription's plan list is long and changes only with the catalogue, yet every license read lists them all:
+// the parsed list is kept per SKU, frozen and shared, and parsed again only when the stored text differs.
+const PARSED_PLANS_MAX = 1000;
+const parsedPlans = new Map<string, { text: string; plans: ServicePlan[] }>();
+
+function servicePlansOf(skuId: string, text: string): ServicePlan[] {
+  const hit = parsedPlans.get(skuId);
+  if (hit?.text === text) return hit.plans;
+  const plans = Object.freeze((JSON.parse(text) as ServicePlan[]).map((p) => Object.freeze(p))) as ServicePlan[];
+  if (parsedPlans.size >= PARSED_PLANS_MAX) parsedPlans.clear();
+  parsedPlans.set(skuId, { text, plans });
+  return plans;
+}
+
 function toSku(row: SkuRow): Sku {
   return {
     skuId: row.sku_id,
@@ -68,13 +82,14 @@ function toSku(row: SkuRow): Sku {
     accountId: row.account_id,
     accountName: row.account_name,
     subscriptionIds: JSON.parse(row.subscription_ids) as string[],
-    servicePlans: JSON.parse(row.service_plans) as ServicePlan[],
+    servicePlans: servicePlansOf(row.sku_id, row.service_plans),
   };
 }
 
 /** Every subscription of the tenant with its real consumedUnits, in a stable order (part number). */
 export async function listSkus(db: Q): Promise<Sku[]> {
-  const rows = await runPrepared(db, 'listSkus', [], () => db.selectFrom('skus').selectAll().orderBy('sku_part_number'));
+  // A tenant holds tens of subscriptions, not thousands: a point read.
+  const rows = await runPrepared(db, 'listSkus', [], () => db.selectFrom('skus').selectAll().orderBy('sku_part_number'), { keyed: true });
   return rows.map((r) => toSku(r));
 }
 
@@ -91,7 +106,8 @@ export async function consumedUnits(db: Q, skuId: string): Promise<number> {
 }
 
 export async function assignmentsOf(db: Q, userId: string): Promise<Assignment[]> {
-  const rows = await db.selectFrom('license_assignments').selectAll().where('user_id', '=', userId).orderBy('sku_id').execute();
+  // At most one row per subscription, by the primary key's first column: a point read.
+  const rows = await runPrepared(db, 'assignmentsOf', [userId], () => db.selectFrom('license_assignments').selectAll().where('user_id', '=', userId).orderBy('sku_id'), { keyed: true });
   return rows.map((r) => ({ skuId: r.sku_id, disabledPlans: JSON.parse(r.disabled_plans) as string[], assignedAt: r.assigned_at }));
 }
 

@@ -1,9 +1,11 @@
 // The four directoryObject membership actions (graph-notes §1.8), all transitive through nested groups.
 // The closure comes from Directory.transitiveSourcesOf, a recursive CTE that stops at objects already seen,
 // so membership cycles terminate; an object is never reported as a member of itself, even inside a cycle.
+import { sql } from 'kysely';
+import { runPrepared } from '../store/prepared.js';
 import type { Directory } from './directory.js';
 import { isGuid } from './ids.js';
-import { DirectoryError } from './model.js';
+import { type DirObject, DirectoryError } from './model.js';
 import { roleMemberships } from './directory-roles.js';
 
 /** "You can check up to a maximum of 20 groups per request." (checkMemberGroups, checkMemberObjects) */
@@ -14,19 +16,19 @@ export const MAX_MEMBER_GROUPS = 11_000;
 interface Container {
   id: string;
   type: string;
-  securityEnabled: boolean;
 }
 
-/** Every group and administrative unit `id` belongs to, directly or through nested groups. */
-async function containersOf(dir: Directory, id: string): Promise<Container[]> {
-  const rows = await dir.db
-    .selectFrom('objects')
-    .select(['id', 'type', 'props'])
-    .where('id', 'in', dir.transitiveSourcesOf(id))
-    .where('id', '!=', id)
-    .orderBy('id')
-    .execute();
-  return rows.map((r) => ({ id: r.id, type: r.type, securityEnabled: r.type === 'group' && (JSON.parse(r.props) as { securityEnabled?: unknown }).securityEnabled === true }));
+/** Every group and administrative unit `id` belongs to, directly or through nested groups, in id order. */
+function containersOf(dir: Directory, id: string): Promise<Container[]> {
+  return runPrepared(dir.db, 'containersOf', [id, id], () => sql<Container>`select o.id, o.type from objects o where o.id in ${dir.transitiveSourcesOf(id)} order by o.id`);
+}
+
+/** The security-enabled groups among them, in id order: only these need the groups' documents. */
+async function securityGroupsOf(dir: Directory, id: string): Promise<string[]> {
+  const rows = await runPrepared(dir.db, 'securityGroupsOf', [id, id], () =>
+    sql<{ id: string; props: string }>`select o.id, o.props from objects o where o.type = 'group' and o.id in ${dir.transitiveSourcesOf(id)} order by o.id`,
+  );
+  return rows.filter((r) => (JSON.parse(r.props) as { securityEnabled?: unknown }).securityEnabled === true).map((r) => r.id);
 }
 
 /** Validates a list of ids to check: at most 20 GUIDs. Returns them lower-cased, in the order given, without repeats. */
@@ -37,14 +39,9 @@ export function checkIdList(ids: readonly string[], parameter: string): string[]
   return [...new Set(ids.map((i) => i.toLowerCase()))];
 }
 
-async function requireObject(dir: Directory, id: string) {
-  return dir.require(id.toLowerCase());
-}
-
-/** The subset of `groupIds` that `id` is a member of, directly or transitively. */
-export async function checkMemberGroups(dir: Directory, id: string, groupIds: readonly string[]): Promise<string[]> {
+/** The subset of `groupIds` that `obj` is a member of, directly or transitively. */
+export async function checkMemberGroups(dir: Directory, obj: DirObject, groupIds: readonly string[]): Promise<string[]> {
   const wanted = checkIdList(groupIds, 'groupIds');
-  const obj = await requireObject(dir, id);
   const groups = new Set((await containersOf(dir, obj.id)).filter((c) => c.type === 'group').map((c) => c.id));
   return wanted.filter((g) => groups.has(g));
 }
@@ -53,9 +50,8 @@ export async function checkMemberGroups(dir: Directory, id: string, groupIds: re
  * As checkMemberGroups, over groups, administrative units and directory roles; a role may be named by its object id
  * or its roleTemplateId (Learn: directoryobject-checkmemberobjects.md).
  */
-export async function checkMemberObjects(dir: Directory, id: string, ids: readonly string[]): Promise<string[]> {
+export async function checkMemberObjects(dir: Directory, obj: DirObject, ids: readonly string[]): Promise<string[]> {
   const wanted = checkIdList(ids, 'ids');
-  const obj = await requireObject(dir, id);
   const all = new Set((await containersOf(dir, obj.id)).map((c) => c.id));
   for (const r of await roleMemberships(dir.db, obj.id)) {
     all.add(r.roleId);
@@ -71,23 +67,23 @@ function limited(ids: string[], limit: number): string[] {
 }
 
 /**
- * Every group `id` is a member of; `securityEnabledOnly` keeps only security-enabled groups, and without it the
+ * Every group `obj` is a member of; `securityEnabledOnly` keeps only security-enabled groups, and without it the
  * directory roles held are included too (Learn: directoryobject-getmembergroups.md).
  */
-export async function getMemberGroups(dir: Directory, id: string, securityEnabledOnly: boolean, limit = MAX_MEMBER_GROUPS): Promise<string[]> {
-  const obj = await requireObject(dir, id);
-  const groups = (await containersOf(dir, obj.id)).filter((c) => c.type === 'group' && (!securityEnabledOnly || c.securityEnabled));
-  const roles = securityEnabledOnly ? [] : (await roleMemberships(dir.db, obj.id)).map((r) => r.roleId);
+export async function getMemberGroups(dir: Directory, obj: DirObject, securityEnabledOnly: boolean, limit = MAX_MEMBER_GROUPS): Promise<string[]> {
+  if (securityEnabledOnly) return limited(await securityGroupsOf(dir, obj.id), limit);
+  const groups = (await containersOf(dir, obj.id)).filter((c) => c.type === 'group');
+  const roles = (await roleMemberships(dir.db, obj.id)).map((r) => r.roleId);
   return limited([...groups.map((g) => g.id), ...roles], limit);
 }
 
 /**
- * Every group, administrative unit and directory role `id` is a member of; with `securityEnabledOnly`, security
+ * Every group, administrative unit and directory role `obj` is a member of; with `securityEnabledOnly`, security
  * groups only (Learn: directoryobject-getmemberobjects.md).
  */
-export async function getMemberObjects(dir: Directory, id: string, securityEnabledOnly: boolean, limit = MAX_MEMBER_GROUPS): Promise<string[]> {
-  const obj = await requireObject(dir, id);
-  const all = (await containersOf(dir, obj.id)).filter((c) => (securityEnabledOnly ? c.securityEnabled : true));
-  const roles = securityEnabledOnly ? [] : (await roleMemberships(dir.db, obj.id)).map((r) => r.roleId);
+export async function getMemberObjects(dir: Directory, obj: DirObject, securityEnabledOnly: boolean, limit = MAX_MEMBER_GROUPS): Promise<string[]> {
+  if (securityEnabledOnly) return limited(await securityGroupsOf(dir, obj.id), limit);
+  const all = await containersOf(dir, obj.id);
+  const roles = (await roleMemberships(dir.db, obj.id)).map((r) => r.roleId);
   return limited([...all.map((c) => c.id), ...roles], limit);
 }

@@ -2,6 +2,7 @@
 // of the database does not hand out live credentials.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db, Store, Tx } from '../store/open.js';
+import { runPrepared } from '../store/prepared.js';
 
 export type OpaqueTokenKind = 'refresh' | 'adaxesSession' | 'adaxesToken' | 'adaxesAccount' | 'assertionJti' | 'authCode' | 'deviceCode' | 'signInSession';
 
@@ -71,12 +72,8 @@ export async function findValidToken<D = Record<string, unknown>>(
   now = new Date(),
 ): Promise<StoredToken<D> | undefined> {
   if (!token) return undefined;
-  const row = await db
-    .selectFrom('tokens')
-    .selectAll()
-    .where('token_hash', '=', hashToken(token))
-    .where('kind', '=', kind)
-    .executeTakeFirst();
+  const hash = hashToken(token);
+  const [row] = await runPrepared(db, 'findValidToken', [hash, kind], () => db.selectFrom('tokens').selectAll().where('token_hash', '=', hash).where('kind', '=', kind), { keyed: true });
   if (!row) return undefined;
   if (row.expires_at !== null && row.expires_at <= now.toISOString()) return undefined;
   return {

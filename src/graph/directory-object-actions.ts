@@ -59,21 +59,21 @@ async function mapLimit<T>(run: () => Promise<T>): Promise<T> {
 const ACTIONS: Record<string, (kit: GraphKit, ctx: GraphContext, obj: Loader) => Promise<{ body: Props }>> = {
   checkMemberGroups: async (kit, ctx, load) => {
     const ids = stringList(parameters(ctx, 'checkMemberGroups', ['groupIds']), 'groupIds');
-    return strings(ctx, await checkMemberGroups(kit.dir, (await load(ctx)).id, ids));
+    return strings(ctx, await checkMemberGroups(kit.dir, await load(ctx), ids));
   },
   checkMemberObjects: async (kit, ctx, load) => {
     const ids = stringList(parameters(ctx, 'checkMemberObjects', ['ids']), 'ids');
-    return strings(ctx, await checkMemberObjects(kit.dir, (await load(ctx)).id, ids));
+    return strings(ctx, await checkMemberObjects(kit.dir, await load(ctx), ids));
   },
   getMemberGroups: async (kit, ctx, load) => {
     const only = flag(parameters(ctx, 'getMemberGroups', ['securityEnabledOnly']), 'securityEnabledOnly');
-    const id = (await load(ctx)).id;
-    return strings(ctx, await mapLimit(() => getMemberGroups(kit.dir, id, only)));
+    const obj = await load(ctx);
+    return strings(ctx, await mapLimit(() => getMemberGroups(kit.dir, obj, only)));
   },
   getMemberObjects: async (kit, ctx, load) => {
     const only = flag(parameters(ctx, 'getMemberObjects', ['securityEnabledOnly']), 'securityEnabledOnly');
-    const id = (await load(ctx)).id;
-    return strings(ctx, await mapLimit(() => getMemberObjects(kit.dir, id, only)));
+    const obj = await load(ctx);
+    return strings(ctx, await mapLimit(() => getMemberObjects(kit.dir, obj, only)));
   },
 };
 

@@ -1,12 +1,14 @@
 // $expand on directory relationships, with Graph's limits (graph-notes §2): one level, at most 20 related objects
 // (100 for a user's registeredDevices), no nextLink inside the expansion, and members shaped like any
 // directoryObject collection item (@odata.type, limited information when the caller may not read the type).
+import type { Expression } from 'kysely';
 import type { Directory } from '../directory/directory.js';
 import type { DirObject, LinkKind, Props } from '../directory/model.js';
 import type { ExpandItem } from '../odata/index.js';
 import { badRequest } from './errors.js';
 
-type Related = (dir: Directory, id: string) => { limit(n: number): { execute(): Promise<{ id: string }[]> } };
+/** A select of one column `id` (Directory.sourcesOf and its kin). */
+type Related = (dir: Directory, id: string) => Expression<unknown>;
 
 const up = (kind: LinkKind): Related => (dir, id) => dir.sourcesOf(kind, id);
 const down = (kind: LinkKind): Related => (dir, id) => dir.targetsOf(kind, id);
@@ -49,7 +51,7 @@ export async function expandInto(
   for (const { name } of expand) {
     const limit = limitOf(resource, name);
     for (const item of items) {
-      const ids = (await NAVIGATIONS[name](dir, item.obj.id).limit(limit).execute()).map((r) => r.id);
+      const ids = await dir.idsOf(NAVIGATIONS[name](dir, item.obj.id), limit);
       const related = await dir.getMany(ids);
       const docs = await dir.documents(related);
       const shaped = related.map((o, i) => shapeRelated(o, docs[i]));

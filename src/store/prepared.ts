@@ -1,29 +1,40 @@
 // Building and compiling a Kysely query costs several times what SQLite needs for the keyed lookup itself. Queries
 // on the hot read paths have a fixed shape, so each is compiled once per database handle and then run with new
 // parameters: the same SQL text, which the SQLite statement cache and PostgreSQL's planner both reuse.
-import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, RawBuilder } from 'kysely';
 
 const compiled = new WeakMap<Kysely<any>, Map<string, CompiledQuery>>();
 
 /**
- * Marks a statement that reads a handful of rows by key. On SQLite such a statement runs on a read-only connection
- * of the event loop's own thread: it takes a few microseconds, less than handing it to a reader thread and back.
+ * Marks a statement that reads a handful of rows by key (or a table as small as a tenant's subscriptions), whose
+ * cost cannot grow with the tenant. On SQLite such a statement runs on a read-only connection of the event loop's
+ * own thread: it takes a few microseconds, less than handing it to a reader thread and back. PostgreSQL reads the
+ * mark as a comment.
  */
 export const KEYED_MARK = '/*keyed*/ ';
 
 /**
- * Runs the query `build` makes, compiled once per `shape` and database handle. `params` must be the values `build`
- * binds, in the order it binds them; the first compilation checks that, so a shape key can never mix queries up.
+ * Runs the query `build` makes (a Kysely builder or `sql` text), compiled once per `shape` and database handle.
+ * `params` must be the values `build` binds, in the order it binds them; the first compilation checks that, so a
+ * shape key can never mix queries up.
  */
-export async function runPrepared<R>(db: Kysely<any>, shape: string, params: readonly unknown[], build: () => Compilable<R>, opts: { keyed?: boolean } = {}): Promise<R[]> {
+export async function runPrepared<R>(
+  db: Kysely<any>,
+  shape: string,
+  params: readonly unknown[],
+  build: () => Compilable<R> | RawBuilder<R>,
+  opts: { keyed?: boolean } = {},
+): Promise<R[]> {
   let byShape = compiled.get(db);
   if (!byShape) compiled.set(db, (byShape = new Map()));
-  const hit = byShape.get(shape) as CompiledQuery<R> | undefined;
-  if (hit) return (await db.executeQuery<R>({ ...hit, parameters: params })).rows;
-  const built = build().compile();
-  const query = opts.keyed ? { ...built, sql: KEYED_MARK + built.sql } : built;
-  if (query.parameters.length !== params.length || query.parameters.some((p, i) => p !== params[i]))
-    throw new Error(`prepared query '${shape}': parameters do not match the query's`);
-  byShape.set(shape, query);
-  return (await db.executeQuery<R>(query)).rows;
+  let query = byShape.get(shape) as CompiledQuery<R> | undefined;
+  if (!query) {
+    const q = build();
+    const built = 'isRawBuilder' in q ? q.compile(db) : q.compile();
+    if (built.parameters.length !== params.length || built.parameters.some((p, i) => p !== params[i]))
+      throw new Error(`prepared query '${shape}': parameters do not match the query's`);
+    query = opts.keyed ? { ...built, sql: KEYED_MARK + built.sql } : built;
+    byShape.set(shape, query);
+  }
+  return (await db.executeQuery<R>({ ...query, parameters: params })).rows;
 }
