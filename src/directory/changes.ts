@@ -24,9 +24,20 @@ export async function lastResetAt(db: Kysely<Database>): Promise<number> {
   return r ? Number(r.value) : 0;
 }
 
+/**
+ * Meta key: the last change-log sequence a tenant had used before it was put back to its fixture. The copied change
+ * log ends lower; new writes are numbered above this, so an object never gets back a version it had with other
+ * content (every node's rendered items are kept by object version).
+ */
+export const SEQ_FLOOR_KEY = 'seq_floor';
+
+/** The last sequence number used: the change log's, or the floor a reset left. */
 export async function currentSeq(db: Kysely<Database>): Promise<number> {
-  const r = await db.selectFrom('change_log').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
-  return Number(r?.seq ?? 0);
+  const r = await db
+    .selectFrom('change_log')
+    .select((eb) => [eb.fn.max('seq').as('seq'), eb.selectFrom('meta').select('value').where('key', '=', SEQ_FLOOR_KEY).as('floor')])
+    .executeTakeFirst();
+  return Math.max(Number(r?.seq ?? 0), Number(r?.floor ?? 0));
 }
 
 /**

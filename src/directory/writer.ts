@@ -11,6 +11,7 @@ import { toObject } from './rows.js';
 import { RidAllocator, defaultDn, uniqueDn, type TenantIdentity } from './identity.js';
 import { documentOf, documentsOf } from './documents.js';
 import { NO_M365_INDEX_PROP, ON_PREMISES_ONLY } from './on-prem-state.js';
+import { currentSeq } from './changes.js';
 
 const CHUNK = 500;
 
@@ -370,8 +371,7 @@ function altKeyName(type: string) {
 /** Runs `fn` as one serialised write transaction with its own change-log sequence number. */
 export async function writeTx<T>(store: Store, tenant: TenantIdentity, fn: (w: Writer) => Promise<T>): Promise<T> {
   return store.write(async (tx) => {
-    const last = await tx.selectFrom('change_log').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
-    const seq = Number(last?.seq ?? 0) + 1;
+    const seq = (await currentSeq(tx)) + 1;
     const w = new Writer(tx, seq, new Date().toISOString(), tenant);
     const result = await fn(w);
     await w.flush();

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Directory, type TenantInfo } from '../directory/directory.js';
 import { ensureIndexCurrent } from '../directory/index-version.js';
-import { RESET_AT_KEY } from '../directory/changes.js';
+import { RESET_AT_KEY, SEQ_FLOOR_KEY } from '../directory/changes.js';
 import { openStore, type RowSource } from '../store/open.js';
 import { loadPlan } from './fixture-load.js';
 import { planFixture, type LoadPlan } from './fixture-plan.js';
@@ -131,14 +131,18 @@ export async function pgFixture(url: string, prefix: string, plan: LoadPlan, dat
   return p;
 }
 
+const UPSERT_META = 'insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value';
+
 /**
  * Statements that make copied rows another tenant's (its identity record, its subscriptions' account) and note
- * when they were copied, so that delta links from before a reset get 410 syncStateNotFound.
+ * when they were copied, so that delta links from before a reset get 410 syncStateNotFound. On a reset,
+ * `usedSeq` is the last sequence number the tenant had used: later writes are numbered above it.
  */
-export function tenantFixes(tenant: TenantInfo): { sql: string; params: unknown[] }[] {
+export function tenantFixes(tenant: TenantInfo, usedSeq?: number): { sql: string; params: unknown[] }[] {
   return [
     { sql: "update meta set value = ? where key = 'tenant'", params: [JSON.stringify(tenant)] },
     { sql: 'update skus set account_id = ?', params: [tenant.id] },
-    { sql: 'insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value', params: [RESET_AT_KEY, String(Date.now())] },
+    { sql: UPSERT_META, params: [RESET_AT_KEY, String(Date.now())] },
+    ...(usedSeq ? [{ sql: UPSERT_META, params: [SEQ_FLOOR_KEY, String(usedSeq)] }] : []),
   ];
 }

@@ -16,6 +16,7 @@ import { KEPT_META, checkedFixture, pgFixture, sqliteFixture, tenantFixes, type 
 import { serveTenant, type ServedTenant } from './served-tenant.js';
 import type { InFlight } from './in-flight.js';
 import { openStore, type Store } from '../store/open.js';
+import { currentSeq } from '../directory/changes.js';
 
 export type TenantStorage = { kind: 'memory' } | { kind: 'files'; dir: string } | { kind: 'postgres'; url: string; schema: string };
 
@@ -173,7 +174,8 @@ export class TenantRegistry {
     if (!entry) throw new Error(`No created tenant '${id}'.`);
     const { plan, hash } = checkedFixture(entry.fixture, 'the stored fixture');
     const compiled = await this.compile(plan, entry.fixture, hash);
-    await entry.tenant.store.replaceRows(compiled.image && this.storage.kind === 'memory' ? { image: compiled.image } : compiled.source, KEPT_META, tenantFixes(entry.tenant.info));
+    const used = await currentSeq(entry.tenant.store.db);
+    await entry.tenant.store.replaceRows(compiled.image && this.storage.kind === 'memory' ? { image: compiled.image } : compiled.source, KEPT_META, tenantFixes(entry.tenant.info, used));
   }
 
   /**
@@ -184,7 +186,8 @@ export class TenantRegistry {
     const fixture = (await storedFixture(this.primary.store.db)) ?? demoFixture;
     const { plan, hash } = checkedFixture(fixture, 'the stored fixture');
     const compiled = await this.compile(plan, fixture, hash);
-    await this.primary.store.replaceRows(compiled.source, KEPT_META, tenantFixes(this.primary.info));
+    const used = await currentSeq(this.primary.store.db);
+    await this.primary.store.replaceRows(compiled.source, KEPT_META, tenantFixes(this.primary.info, used));
   }
 
   /**
