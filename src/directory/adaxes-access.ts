@@ -3,8 +3,6 @@
 // well-known principals Authenticated Users and Self), each permission with the activity scope it applies over.
 // A right on an object is granted when some allow permission covers it and no deny permission does: deny wins, and
 // what is not granted is denied (Adaxes help: SecurityRoles.SRPermissions, SecurityRoles.SROverview).
-import { sql } from 'kysely';
-import { runPrepared } from '../store/prepared.js';
 import { AUTHENTICATED_USERS, type AdaxesConfig, type OperationType, type Permission, type Right, SELF, type ScopeItem, loadAdaxesConfig } from './adaxes-config.js';
 import { netbiosName } from './adaxes-auth.js';
 import type { Directory } from './directory.js';
@@ -29,13 +27,8 @@ export interface AccessTarget {
   dn: string | null;
 }
 
-/** The identity columns of the caller's groups, which trustees are matched against. */
-interface Identity {
-  id: string;
-  object_guid: string | null;
-  sid: string | null;
-  dn_key: string | null;
-}
+/** The columns of the caller's groups that trustees are matched against. */
+const IDENTITY_COLUMNS = ['object_guid', 'sid', 'dn_key'] as const;
 
 interface Grant {
   permission: Permission;
@@ -76,11 +69,7 @@ export class AdaxesAccess {
     // (identity columns only: the groups' documents are not needed). Skipped when only well-known principals are named.
     const named = config.securityRoles.some((r) => !r.disabled && r.assignments.some((a) => a.trustee !== SELF && a.trustee !== AUTHENTICATED_USERS));
     const names = new Set<string>();
-    const identities = named
-      ? await runPrepared(dir.db, 'adaxesCallerGroups', [caller.id, caller.id], () =>
-          sql<Identity>`select o.id, o.object_guid, o.sid, o.dn_key from objects o where o.id in ${dir.transitiveSourcesOf(caller.id)}`,
-        )
-      : [];
+    const identities = named ? await dir.containersOf(caller.id, IDENTITY_COLUMNS) : [];
     for (const p of [{ id: caller.id, object_guid: caller.objectGuid, sid: caller.sid, dn_key: caller.dn && dnKey(caller.dn) }, ...identities]) {
       for (const v of [p.id, p.object_guid, p.sid, p.dn_key]) if (v) names.add(v.toLowerCase());
     }

@@ -22,6 +22,9 @@ export interface TenantInfo {
 }
 
 
+/** Groups a membership walk on the event loop may reach before it is left to a reader thread (containersOf). */
+export const SMALL_CLOSURE = 100;
+
 export class Directory {
   constructor(
     readonly store: Store,
@@ -127,13 +130,35 @@ export class Directory {
    * Subquery: every group and administrative unit `id` belongs to, directly or through nested groups.
    * UNION (not UNION ALL) makes the recursion stop at objects already seen, so membership cycles are safe.
    */
-  transitiveSourcesOf(id: string): RawBuilder<{ id: string }> {
+  transitiveSourcesOf(id: string, limit?: number): RawBuilder<{ id: string }> {
     // Parenthesised, so that it stands wherever a subquery does (`id in …`, `from … s`). Written as SQL: building and
     // compiling the same query with Kysely's builder costs more than SQLite needs to run it, on every membership read.
     // CROSS JOIN with the CTE first: SQLite then keeps the recursive row as the outer loop and probes links_target,
     // instead of scanning every member link once per row (seconds on 10,000 memberships). Inside a cycle an object
-    // reaches itself, but is never its own member.
-    return sql<{ id: string }>`(with recursive up(id) as (select source_id from links where kind = 'member' and target_id = ${id} union select links.source_id from up cross join links where links.target_id = up.id and links.kind = 'member') select up.id as id from up where up.id != ${id})`;
+    // reaches itself, but is never its own member. With `limit`, both engines stop walking after that many rows.
+    const walk = sql`with recursive up(id) as (select source_id from links where kind = 'member' and target_id = ${id} union select links.source_id from up cross join links where links.target_id = up.id and links.kind = 'member') select up.id as id from up where up.id != ${id}`;
+    return limit === undefined ? sql<{ id: string }>`(${walk})` : sql<{ id: string }>`(${walk} limit ${limit})`;
+  }
+
+  /**
+   * The groups and administrative units `id` belongs to (transitiveSourcesOf), with `columns` of each, in id order.
+   * Most objects belong to a few dozen at most, so the walk is first made as a point read that stops after
+   * SMALL_CLOSURE of them; only a larger closure is read again, whole, on a reader thread.
+   */
+  async containersOf<C extends keyof ObjectsTable>(id: string, columns: readonly C[]): Promise<Pick<ObjectsTable, 'id' | C>[]> {
+    type Row = Pick<ObjectsTable, 'id' | C>;
+    const shape = columns.join(',');
+    const cols = sql.join(columns.map((c) => sql.ref(`o.${c}`)));
+    // A left join, so that the count of rows is the count walked even where a link outlives its object.
+    const small = await runPrepared(
+      this.db,
+      `containersOf:small:${shape}`,
+      [id, id, SMALL_CLOSURE],
+      () => sql<Row & { walked: string }>`select c.id as walked, o.id, ${cols} from ${this.transitiveSourcesOf(id, SMALL_CLOSURE)} c left join objects o on o.id = c.id order by c.id`,
+      KEYED,
+    );
+    if (small.length < SMALL_CLOSURE) return small.filter((r) => r.id !== null).map(({ walked: _w, ...r }) => r as unknown as Row);
+    return runPrepared(this.db, `containersOf:${shape}`, [id, id], () => sql<Row>`select o.id, ${cols} from objects o where o.id in ${this.transitiveSourcesOf(id)} order by o.id`);
   }
 
   /** Subquery: every member of `id`, directly or through nested groups (cycle-safe as above). */

@@ -1,8 +1,6 @@
 // The four directoryObject membership actions (graph-notes §1.8), all transitive through nested groups.
 // The closure comes from Directory.transitiveSourcesOf, a recursive CTE that stops at objects already seen,
 // so membership cycles terminate; an object is never reported as a member of itself, even inside a cycle.
-import { sql } from 'kysely';
-import { runPrepared } from '../store/prepared.js';
 import type { Directory } from './directory.js';
 import { isGuid } from './ids.js';
 import { type DirObject, DirectoryError } from './model.js';
@@ -13,22 +11,10 @@ export const MAX_CHECK_IDS = 20;
 /** getMemberGroups "returns up to 11,000 ids"; more is Directory_ResultSizeLimitExceeded. */
 export const MAX_MEMBER_GROUPS = 11_000;
 
-interface Container {
-  id: string;
-  type: string;
-}
-
-/** Every group and administrative unit `id` belongs to, directly or through nested groups, in id order. */
-function containersOf(dir: Directory, id: string): Promise<Container[]> {
-  return runPrepared(dir.db, 'containersOf', [id, id], () => sql<Container>`select o.id, o.type from objects o where o.id in ${dir.transitiveSourcesOf(id)} order by o.id`);
-}
-
-/** The security-enabled groups among them, in id order: only these need the groups' documents. */
+/** The security-enabled groups `id` belongs to, directly or transitively, in id order: only these need documents. */
 async function securityGroupsOf(dir: Directory, id: string): Promise<string[]> {
-  const rows = await runPrepared(dir.db, 'securityGroupsOf', [id, id], () =>
-    sql<{ id: string; props: string }>`select o.id, o.props from objects o where o.type = 'group' and o.id in ${dir.transitiveSourcesOf(id)} order by o.id`,
-  );
-  return rows.filter((r) => (JSON.parse(r.props) as { securityEnabled?: unknown }).securityEnabled === true).map((r) => r.id);
+  const rows = await dir.containersOf(id, ['type', 'props']);
+  return rows.filter((r) => r.type === 'group' && (JSON.parse(r.props) as { securityEnabled?: unknown }).securityEnabled === true).map((r) => r.id);
 }
 
 /** Validates a list of ids to check: at most 20 GUIDs. Returns them lower-cased, in the order given, without repeats. */
@@ -42,7 +28,7 @@ export function checkIdList(ids: readonly string[], parameter: string): string[]
 /** The subset of `groupIds` that `obj` is a member of, directly or transitively. */
 export async function checkMemberGroups(dir: Directory, obj: DirObject, groupIds: readonly string[]): Promise<string[]> {
   const wanted = checkIdList(groupIds, 'groupIds');
-  const groups = new Set((await containersOf(dir, obj.id)).filter((c) => c.type === 'group').map((c) => c.id));
+  const groups = new Set((await dir.containersOf(obj.id, ['type'])).filter((c) => c.type === 'group').map((c) => c.id));
   return wanted.filter((g) => groups.has(g));
 }
 
@@ -52,7 +38,7 @@ export async function checkMemberGroups(dir: Directory, obj: DirObject, groupIds
  */
 export async function checkMemberObjects(dir: Directory, obj: DirObject, ids: readonly string[]): Promise<string[]> {
   const wanted = checkIdList(ids, 'ids');
-  const all = new Set((await containersOf(dir, obj.id)).map((c) => c.id));
+  const all = new Set((await dir.containersOf(obj.id, ['type'])).map((c) => c.id));
   for (const r of await roleMemberships(dir.db, obj.id)) {
     all.add(r.roleId);
     all.add(r.templateId);
@@ -72,7 +58,7 @@ function limited(ids: string[], limit: number): string[] {
  */
 export async function getMemberGroups(dir: Directory, obj: DirObject, securityEnabledOnly: boolean, limit = MAX_MEMBER_GROUPS): Promise<string[]> {
   if (securityEnabledOnly) return limited(await securityGroupsOf(dir, obj.id), limit);
-  const groups = (await containersOf(dir, obj.id)).filter((c) => c.type === 'group');
+  const groups = (await dir.containersOf(obj.id, ['type'])).filter((c) => c.type === 'group');
   const roles = (await roleMemberships(dir.db, obj.id)).map((r) => r.roleId);
   return limited([...groups.map((g) => g.id), ...roles], limit);
 }
@@ -83,7 +69,7 @@ export async function getMemberGroups(dir: Directory, obj: DirObject, securityEn
  */
 export async function getMemberObjects(dir: Directory, obj: DirObject, securityEnabledOnly: boolean, limit = MAX_MEMBER_GROUPS): Promise<string[]> {
   if (securityEnabledOnly) return limited(await securityGroupsOf(dir, obj.id), limit);
-  const all = await containersOf(dir, obj.id);
+  const all = await dir.containersOf(obj.id, ['type']);
   const roles = (await roleMemberships(dir.db, obj.id)).map((r) => r.roleId);
   return limited([...all.map((c) => c.id), ...roles], limit);
 }

@@ -3,6 +3,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { appClientId } from '../../src/directory/demo-data.js';
+import { SMALL_CLOSURE } from '../../src/directory/directory.js';
 import { newGuid } from '../../src/directory/ids.js';
 import { graphClientForApp } from '../support/graph-client.js';
 import { graphFetch, startTestServer, type TestServer } from '../support/server.js';
@@ -140,6 +141,36 @@ describe.each(ENGINES)('directoryObject actions (%s)', (engine) => {
     ]);
     expectGraphError(await post('/directoryObjects/getByIds', reader, { ids: [nested.id], types: ['planet'] }), 400, 'Request_BadRequest');
     expectGraphError(await post('/directoryObjects/getByIds', reader, {}), 400, 'Request_BadRequest');
+  });
+
+  test('closures on either side of the bound of the walk on the event loop give the same answers', async () => {
+    const action = async (id: string, name: string, body: unknown) => (await post(`/devices/${id}/${name}`, dm, body)).body.value as string[];
+    for (const [i, walked] of [[4, SMALL_CLOSURE - 1], [5, SMALL_CLOSURE], [6, SMALL_CLOSURE + 5]] as const) {
+      const d = devices[i];
+      const objects = await action(d.id, 'getMemberObjects', { securityEnabledOnly: false });
+      const groupsBefore = await action(d.id, 'getMemberGroups', { securityEnabledOnly: false });
+      const securityBefore = await action(d.id, 'getMemberGroups', { securityEnabledOnly: true });
+      // A chain of groups, each a member of the next, every third one security-enabled, the last inside a new unit,
+      // so that the walk reaches `walked` objects; one link of the chain outlives its group's object.
+      const chain = Array.from({ length: walked - objects.length - 1 }, () => newGuid());
+      const unit = newGuid();
+      const gone = chain[7];
+      const groups = chain.filter((id) => id !== gone);
+      const security = groups.filter((_, k) => k % 3 === 0);
+      await s.tb.dir.write(async (w) => {
+        const row = (id: string, type: string, props: object) => ({ id, type, facet: null, dn: null, dn_key: null, object_guid: null, sid: null, alt_key: null, props: JSON.stringify(props), version: w.seq, created_seq: w.seq });
+        const rows = [...groups.map((id, k) => row(id, 'group', { securityEnabled: k % 3 === 0 })), row(unit, 'administrativeUnit', {})];
+        const links = [d.id, ...chain].map((member, k) => ({ kind: 'member', source_id: k < chain.length ? chain[k] : unit, target_id: member, seq: w.seq }));
+        for (let k = 0; k < rows.length; k += 200) await w.tx.insertInto('objects').values(rows.slice(k, k + 200)).execute();
+        for (let k = 0; k < links.length; k += 200) await w.tx.insertInto('links').values(links.slice(k, k + 200)).execute();
+      });
+      expect(sorted(await action(d.id, 'getMemberObjects', { securityEnabledOnly: false }))).toEqual(sorted([...objects, ...groups, unit]));
+      expect(sorted(await action(d.id, 'getMemberGroups', { securityEnabledOnly: false }))).toEqual(sorted([...groupsBefore, ...groups]));
+      expect(sorted(await action(d.id, 'getMemberGroups', { securityEnabledOnly: true }))).toEqual(sorted([...securityBefore, ...security]));
+      const asked = [groups[groups.length - 1], groups[0], gone, unit, MISSING];
+      expect(await action(d.id, 'checkMemberGroups', { groupIds: asked })).toEqual([groups[groups.length - 1], groups[0]]);
+      expect(await action(d.id, 'checkMemberObjects', { ids: asked })).toEqual([groups[groups.length - 1], groups[0], unit]);
+    }
   });
 
   test(`getMemberGroups over 11,000 groups → 400 Directory_ResultSizeLimitExceeded`, async () => {

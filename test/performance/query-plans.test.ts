@@ -3,7 +3,7 @@
 // whose statistics are up to date.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { Directory } from '../../src/directory/directory.js';
+import { Directory, SMALL_CLOSURE } from '../../src/directory/directory.js';
 import { generateTenant } from '../../src/directory/generate.js';
 import { listObjects } from '../../src/directory/query.js';
 import { parseQuery } from '../../src/odata/index.js';
@@ -59,13 +59,15 @@ function cases(): { resource: string; label: string; params: Record<string, stri
 describe.each(ENGINES)('list query plans use indexes (%s)', (engine) => {
   let store: Store;
   let probe: PlanProbe;
+  let dir: Directory;
+  let deepUser: string;
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
     const loc = await freshLocation(engine);
     store = await openStore({ location: loc.location, pgSchema: loc.pgSchema });
-    const dir = new Directory(store, DEMO_TENANT);
-    await generateTenant(dir, { users: 1500, devices: 800, groups: 200, schools: 2, classesPerSchool: 10, nestingDepth: 5, seed: 7 });
+    dir = new Directory(store, DEMO_TENANT);
+    deepUser = (await generateTenant(dir, { users: 1500, devices: 800, groups: 200, schools: 2, classesPerSchool: 10, nestingDepth: 5, seed: 7 })).samples.deepUser!;
     await sql`analyze`.execute(store.db);
     probe = planProbe(engine, loc.location, loc.pgSchema);
     cleanup = async () => {
@@ -106,5 +108,21 @@ describe.each(ENGINES)('list query plans use indexes (%s)', (engine) => {
     expect(fullScans(engine, await probe.explain({ sql: "select o.id from objects o where o.props like '%x%'", parameters: [] }))).not.toEqual([]);
     expect(planned).toBeGreaterThan(100);
     expect(bad).toEqual([]);
+  });
+
+  it('the transitive membership walk probes links by target and objects by key: listed, bounded and whole', async () => {
+    const query = parseQuery({}, { resource: 'directoryObject', consistencyLevelEventual: false });
+    const listed = await listObjects(probe.db, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => dir.transitiveSourcesOf(deepUser) }, query, pageSize: 100, count: false });
+    expect(listed.rows.length).toBeGreaterThanOrEqual(5);
+    const runs = [
+      ...probe.take(),
+      ...[SMALL_CLOSURE, undefined].map((limit) => sql`select c.id, o.type from ${dir.transitiveSourcesOf(deepUser, limit)} c left join objects o on o.id = c.id`.compile(probe.db)),
+    ];
+    for (const q of runs) {
+      const lines = await probe.explain(q);
+      expect(fullScans(engine, lines), q.sql).toEqual([]);
+      expect(lines.filter((l) => (engine === 'sqlite' ? /^SCAN links\b/.test(l) : /^Seq Scan on links\b/.test(l))), q.sql).toEqual([]);
+      expect(lines.filter((l) => l.includes('links_target')).length, q.sql).toBeGreaterThanOrEqual(2);
+    }
   });
 });
