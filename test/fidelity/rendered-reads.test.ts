@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenantbox, type RunningTenantbox, type TenantHandle } from '../../src/index.js';
+import { graphFetch } from '../support/server.js';
 import { ENGINES, freshLocation } from '../support/stores.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/contoso-tenant.yaml', import.meta.url));
@@ -17,15 +18,7 @@ describe.each(ENGINES)('reads after writes (%s)', (engine) => {
   let token: string;
   let cleanup: () => Promise<void>;
 
-  async function graph(path: string, init: { method?: string; body?: unknown } = {}) {
-    const res = await fetch(`${tb.graphHttpUrl}${path}`, {
-      method: init.method ?? 'GET',
-      headers: { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-      body: init.body ? JSON.stringify(init.body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const graph = (path: string, init: { method?: string; body?: unknown } = {}) => graphFetch(`${tb.graphHttpUrl}${path}`, token, init);
 
   const listedName = async (id: string) => ((await graph('/users?$top=999')).body.value as { id: string; displayName: string }[]).find((u) => u.id === id)?.displayName;
   const entityName = async (id: string) => (await graph(`/users/${id}`)).body.displayName as string;
@@ -93,15 +86,7 @@ describe('reads after a reset on another node (postgres)', () => {
     const b = await start();
     try {
       const [ta, tb2] = [await a.appToken(), await b.appToken()];
-      const call = async (node: RunningTenantbox, token: string, path: string, init: { method?: string; body?: unknown } = {}) => {
-        const res = await fetch(`${node.graphHttpUrl}${path}`, {
-          method: init.method ?? 'GET',
-          headers: { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-          body: init.body ? JSON.stringify(init.body) : undefined,
-        });
-        const text = await res.text();
-        return { status: res.status, body: text ? JSON.parse(text) : undefined };
-      };
+      const call = (node: RunningTenantbox, token: string, path: string, init: { method?: string; body?: unknown } = {}) => graphFetch(`${node.graphHttpUrl}${path}`, token, init);
       const user = (await call(a, ta, '/users?$top=1')).body.value[0].id as string;
       const rename = async (name: string) => expect((await call(a, ta, `/users/${user}`, { method: 'PATCH', body: { displayName: name } })).status).toBe(204);
       const seenByB = async () => ((await call(b, tb2, `/users/${user}`)).body.displayName as string);
