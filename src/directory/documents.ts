@@ -20,16 +20,18 @@ export async function documentOf(db: Q, obj: DirObject): Promise<Props> {
   return (await documentsOf(db, [obj]))[0];
 }
 
-// Plans are the same JSON text on every read of a SKU; parsing them is most of a licensed user's document cost.
-// Reused only for identical text, so an edited SKU is parsed afresh; the parsed plans are read, never changed.
+// Plans are the same JSON text on every read of a SKU; parsing them is most of a licensed user's document cost and
+// of every licence read. Reused only for identical text, so an edited SKU is parsed afresh; the parsed plans are
+// shared, so they are frozen.
 const PARSED_PLANS_MAX = 1_000;
 const parsedPlans = new Map<string, { text: string; plans: ServicePlan[] }>();
 
-function plansOf(skuId: string, text: string): ServicePlan[] {
+/** A SKU's service plans from their stored JSON text. */
+export function plansOf(skuId: string, text: string): ServicePlan[] {
   const hit = parsedPlans.get(skuId);
   if (hit && hit.text === text) return hit.plans;
   if (parsedPlans.size >= PARSED_PLANS_MAX) parsedPlans.clear();
-  const plans = JSON.parse(text) as ServicePlan[];
+  const plans = Object.freeze((JSON.parse(text) as ServicePlan[]).map((p) => Object.freeze(p))) as ServicePlan[];
   parsedPlans.set(skuId, { text, plans });
   return plans;
 }

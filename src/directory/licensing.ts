@@ -8,7 +8,7 @@ import type { Selectable } from 'kysely';
 import { runPrepared } from '../store/prepared.js';
 import type { SkusTable } from '../store/schema.js';
 import type { Directory } from './directory.js';
-import type { ServicePlan } from './documents.js';
+import { plansOf, type ServicePlan } from './documents.js';
 import { isGuid } from './ids.js';
 import { type DirObject, DirectoryError } from './model.js';
 import type { Writer } from './writer.js';
@@ -56,20 +56,6 @@ type Q = Db | Tx;
 
 type SkuRow = Selectable<SkusTable>;
 
-// A subscription's plan list is long and changes only with the catalogue, yet every license read lists them all:
-// the parsed list is kept per SKU, frozen and shared, and parsed again only when the stored text differs.
-const PARSED_PLANS_MAX = 1000;
-const parsedPlans = new Map<string, { text: string; plans: ServicePlan[] }>();
-
-function servicePlansOf(skuId: string, text: string): ServicePlan[] {
-  const hit = parsedPlans.get(skuId);
-  if (hit?.text === text) return hit.plans;
-  const plans = Object.freeze((JSON.parse(text) as ServicePlan[]).map((p) => Object.freeze(p))) as ServicePlan[];
-  if (parsedPlans.size >= PARSED_PLANS_MAX) parsedPlans.clear();
-  parsedPlans.set(skuId, { text, plans });
-  return plans;
-}
-
 function toSku(row: SkuRow): Sku {
   return {
     skuId: row.sku_id,
@@ -82,7 +68,7 @@ function toSku(row: SkuRow): Sku {
     accountId: row.account_id,
     accountName: row.account_name,
     subscriptionIds: JSON.parse(row.subscription_ids) as string[],
-    servicePlans: servicePlansOf(row.sku_id, row.service_plans),
+    servicePlans: plansOf(row.sku_id, row.service_plans),
   };
 }
 
