@@ -79,6 +79,27 @@ export async function listSkus(db: Q): Promise<Sku[]> {
   return rows.map((r) => toSku(r));
 }
 
+/** listSkus, each with `userId`'s assignment of it where the user holds one: both in one read. */
+export async function skusHeldBy(db: Q, userId: string): Promise<{ sku: Sku; held?: Assignment }[]> {
+  const rows = await runPrepared(
+    db,
+    'skusHeldBy',
+    [userId],
+    () =>
+      db
+        .selectFrom('skus')
+        .leftJoin('license_assignments as a', (j) => j.onRef('a.sku_id', '=', 'skus.sku_id').on('a.user_id', '=', userId))
+        .selectAll('skus')
+        .select(['a.disabled_plans', 'a.assigned_at'])
+        .orderBy('skus.sku_part_number'),
+    { keyed: true },
+  );
+  return rows.map((r) => ({
+    sku: toSku(r),
+    held: r.disabled_plans === null || r.assigned_at === null ? undefined : { skuId: r.sku_id, disabledPlans: JSON.parse(r.disabled_plans) as string[], assignedAt: r.assigned_at },
+  }));
+}
+
 export async function findSku(db: Q, skuId: string): Promise<Sku | undefined> {
   if (!isGuid(skuId)) return undefined;
   const row = await db.selectFrom('skus').selectAll().where('sku_id', '=', skuId.toLowerCase()).executeTakeFirst();

@@ -2,7 +2,7 @@
 // licenses by part number and service name. Reads and writes the same license state Graph does (licensing.ts).
 import type { Db, Tx } from '../store/open.js';
 import type { Directory } from './directory.js';
-import { type Assignment, type LicenseChange, type Sku, applyLicenseChange, assignmentsOf, listSkus } from './licensing.js';
+import { type Assignment, type LicenseChange, type Sku, applyLicenseChange, assignmentsOf, listSkus, skusHeldBy } from './licensing.js';
 import { type DirObject, DirectoryError } from './model.js';
 import { hasMicrosoft365Account, onPremisesStateOf } from './on-prem-state.js';
 import type { Writer } from './writer.js';
@@ -48,14 +48,16 @@ function syncTime(v: unknown): string | null {
 export async function m365Properties(dir: Directory, user: DirObject): Promise<M365Properties> {
   if (user.type !== 'user') throw new DirectoryError('invalid', 'Microsoft 365 properties are available for user objects only.', { reason: 'notUser' });
   const created = hasMicrosoft365Account(user);
-  const skus = await listSkus(dir.db);
-  const held = new Map((created ? await assignmentsOf(dir.db, user.id) : []).map((a) => [a.skuId, a]));
+  const skus = await skusHeldBy(dir.db, user.id);
+  // A user without a Microsoft 365 account shows no license as assigned.
+  const held = new Map(created ? skus.flatMap((s) => (s.held ? [[s.sku.skuId, s.held] as const] : [])) : []);
   return {
     isCreated: created,
     locationName: created && typeof user.props.usageLocation === 'string' ? user.props.usageLocation : null,
     signInBlocked: created ? user.props.accountEnabled === false : false,
     lastDirSyncTimeUtc: onPremisesStateOf(user) === 'synced' ? syncTime(user.props.onPremisesLastSyncDateTime) : null,
     licenses: skus
+      .map((s) => s.sku)
       .filter((s) => s.appliesTo === 'User')
       .map((s) => {
         const a = held.get(s.skuId);
