@@ -319,10 +319,14 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       for (let attempt = 1; ; attempt++) {
         const { error } = await migrator.migrateToLatest();
         if (!error) break;
-        // Kysely's table check reads the catalogue of every schema; a schema another store drops meanwhile (a
-        // deleted tenant, another server's) fails that read with 3F000. Only our own schema's absence is final.
+        // Kysely's table check reads the catalogue of every schema; a schema or table another store drops meanwhile
+        // (a deleted tenant, another server's, a bulk load's staging table) fails that read with 3F000 or 42P01.
+        // Only what is missing from our own schema is final.
         const code = (error as { code?: string }).code;
-        if (engine === 'postgres' && code === '3F000' && !String((error as Error).message).includes(`"${schema ?? 'public'}"`) && attempt < 5) continue;
+        const message = String((error as Error).message);
+        const own = schema ?? 'public';
+        const ours = message.includes(`"${own}"`) || message.includes(`"${own}.`);
+        if (engine === 'postgres' && (code === '3F000' || code === '42P01') && !ours && attempt < 5) continue;
         throw error instanceof Error ? error : new Error(String(error));
       }
     } finally {
