@@ -6,6 +6,7 @@
 // runs with the same seed (kept in meta), so seeding twice adds a second, different set instead of clashing.
 // Objects go in through Writer.createMany / addLinks in transactions of `batchSize` objects: big enough that the
 // per-statement and per-commit costs vanish, small enough that a million objects never sit in memory at once.
+import { availableParallelism } from 'node:os';
 import { sql } from 'kysely';
 import { hashSecretSync } from './credentials.js';
 import { DEMO_PASSWORD } from './demo-data.js';
@@ -132,8 +133,13 @@ async function bulkLoad(dir: Directory, adding: number, threshold: number, fn: (
   const cache = sqlite ? Number((await sql<{ cache_size: number }>`pragma cache_size`.execute(db)).rows[0]?.cache_size ?? -2000) : 0;
   // In WAL mode, NORMAL keeps the store consistent through a crash and only gives up the durability of the last
   // commits, which a load that did not finish loses anyway; FULL syncs the log on every batch.
-  if (sqlite && defer) await sql`pragma cache_size = ${sql.raw(String(-BULK_CACHE_KIB))}`.execute(db);
-  if (sqlite && defer) await sql`pragma synchronous = normal`.execute(db);
+  // The merge's sort is most of its time; SQLite splits it over helper threads when allowed (17% less at 100k users).
+  const pragma = (text: string) => sql`${sql.raw(`pragma ${text}`)}`.execute(db);
+  if (sqlite && defer) {
+    await pragma(`cache_size = ${-BULK_CACHE_KIB}`);
+    await pragma('synchronous = normal');
+    await pragma(`threads = ${Math.min(4, availableParallelism())}`);
+  }
   try {
     await fn(defer);
   } finally {
@@ -141,8 +147,11 @@ async function bulkLoad(dir: Directory, adding: number, threshold: number, fn: (
       await mergeStaged(dir, true);
       await create();
     }
-    if (sqlite && defer) await sql`pragma cache_size = ${sql.raw(String(cache))}`.execute(db);
-    if (sqlite && defer) await sql`pragma synchronous = full`.execute(db);
+    if (sqlite && defer) {
+      await pragma(`cache_size = ${cache}`);
+      await pragma('synchronous = full');
+      await pragma('threads = 0');
+    }
   }
 }
 

@@ -327,7 +327,8 @@ export class Writer {
   /** Stamps every touched object with this transaction's sequence and appends the changes to the change log; called once, just before commit. */
   async flush(): Promise<void> {
     await this.rids.save();
-    const live = [...this.touched].filter(([, op]) => op !== 'deleted').map(([id]) => id);
+    // Objects created here were written with this sequence as their version.
+    const live = [...this.touched].filter(([, op]) => op === 'updated').map(([id]) => id);
     for (let i = 0; i < live.length; i += CHUNK) await this.tx.updateTable('objects').set({ version: this.seq }).where('id', 'in', live.slice(i, i + CHUNK)).execute();
     const rows = [...this.touched].map(([id, op]) => ({
       seq: this.seq,
