@@ -1,6 +1,6 @@
 // Every write to the directory goes through a Writer: one serialised transaction, one change-log sequence
 // number for the whole transaction, index rows rewritten for each object it touches.
-import { indexRows } from '../odata/index.js';
+import { indexEntries } from '../odata/index.js';
 import type { Store, Tx } from '../store/open.js';
 import { CompiledQuery, type Insertable } from 'kysely';
 import type { Database, ObjectsTable } from '../store/schema.js';
@@ -280,14 +280,9 @@ export class Writer {
 
   private indexRowsOf(id: string, type: ObjectType, facet: string | null, doc: Props) {
     const rows: { resource: string; prop: string; value: string; object_id: string }[] = [];
-    const seen = new Set<string>();
-    for (const resource of resourcesOf(type, facet as DirObject['facet'])) {
-      for (const r of indexRows(resource, doc)) {
-        const k = `${resource}\u0000${r.prop}\u0000${r.value}`;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        rows.push({ resource, prop: r.prop, value: r.value, object_id: id });
-      }
+    // indexEntries gives each (prop, value) once per resource, so the rows never repeat a key.
+    for (const resource of new Set(resourcesOf(type, facet as DirObject['facet']))) {
+      for (const [prop, values] of indexEntries(resource, doc)) for (const value of values) rows.push({ resource, prop, value, object_id: id });
     }
     if (type === 'user' && doc[ON_PREMISES_ONLY] === true) rows.push({ resource: 'user', prop: NO_M365_INDEX_PROP, value: 'true', object_id: id });
     return rows;

@@ -24,9 +24,26 @@ function add(map: Map<string, string[]>, prop: string, value: string) {
   } else map.set(prop, [value]);
 }
 
+// Both lists are read for every document written; the capability table never changes in a process.
+const membersByType = new Map<string, MemberMeta[]>();
 function primitiveMembers(type: string): MemberMeta[] {
-  const ct = complexType(type);
-  return ct ? Object.values(ct.properties).filter((m) => m.kind !== 'complex' && !m.collection) : [];
+  let members = membersByType.get(type);
+  if (!members) {
+    const ct = complexType(type);
+    members = ct ? Object.values(ct.properties).filter((m) => m.kind !== 'complex' && !m.collection) : [];
+    membersByType.set(type, members);
+  }
+  return members;
+}
+
+const indexedByResource = new Map<string, PropertyMeta[]>();
+function indexedProperties(resource: string): PropertyMeta[] {
+  let props = indexedByResource.get(resource);
+  if (!props) {
+    props = Object.values(resourceMeta(resource).properties).filter(isIndexed);
+    indexedByResource.set(resource, props);
+  }
+  return props;
 }
 
 const ZERO_COUNT = MARK + encodeNumber(0);
@@ -49,8 +66,7 @@ function isIndexed(p: PropertyMeta) {
 /** Index property → encoded values, for one document of a resource. */
 export function indexEntries(resource: string, doc: Doc): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const p of Object.values(resourceMeta(resource).properties)) {
-    if (!isIndexed(p)) continue;
+  for (const p of indexedProperties(resource)) {
     const raw = p.name === 'id' && typeof doc.id === 'string' ? doc.id : doc[p.name];
     const wantsReverse = p.filter.includes('endsWith');
     if (p.collection) {
