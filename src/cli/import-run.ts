@@ -2,6 +2,7 @@
 import cliProgress from 'cli-progress';
 import { resolveConfig, storeLocation } from '../config.js';
 import { openStore } from '../store/open.js';
+import { indexUnderCurrentTable } from './current-index.js';
 import { Directory } from '../directory/directory.js';
 import { tenantOfStore } from '../tenants/tenant-record.js';
 import { RosterError, formatProblem, importRoster, type ImportProgress, type RosterFormat } from '../directory/import/index.js';
@@ -16,6 +17,7 @@ export async function runImport(format: RosterFormat, folder: string, flags: Rec
   const started = Date.now();
   try {
     const dir = new Directory(store, await tenantOfStore(store.db));
+    await indexUnderCurrentTable(store, dir);
     const result = await importRoster(dir, format, folder, bars.update);
     bars.stop();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);

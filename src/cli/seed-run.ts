@@ -6,6 +6,7 @@ import { Directory } from '../directory/directory.js';
 import { seedDemoTenant } from '../tenants/demo-tenant.js';
 import { generateTenant, objectCount, type TenantSpec } from '../directory/generate.js';
 import { openStore } from '../store/open.js';
+import { indexUnderCurrentTable } from './current-index.js';
 import { tenantOfStore } from '../tenants/tenant-record.js';
 import { lineProgress } from './progress-lines.js';
 
@@ -34,6 +35,7 @@ export async function seedCommand(flags: Record<string, unknown>) {
           cliProgress.Presets.shades_classic,
         );
   try {
+    await indexUnderCurrentTable(store, dir);
     if (flags.demo !== false) await seedDemoTenant(dir);
     bar?.start(objectCount(spec), 0, { phase: 'users' });
     const r = await generateTenant(dir, spec, (p) => {
