@@ -281,7 +281,7 @@ export class Writer {
   private indexRowsOf(id: string, type: ObjectType, facet: string | null, doc: Props) {
     const rows: { resource: string; prop: string; value: string; object_id: string }[] = [];
     // indexEntries gives each (prop, value) once per resource, so the rows never repeat a key.
-    for (const resource of new Set(resourcesOf(type, facet as DirObject['facet']))) {
+    for (const resource of resourcesOf(type, facet as DirObject['facet'])) {
       for (const [prop, values] of indexEntries(resource, doc)) for (const value of values) rows.push({ resource, prop, value, object_id: id });
     }
     if (type === 'user' && doc[ON_PREMISES_ONLY] === true) rows.push({ resource: 'user', prop: NO_M365_INDEX_PROP, value: 'true', object_id: id });
