@@ -2,8 +2,9 @@
 // were rendered from: objects are stamped with a new version by every write that changes what they serve (their
 // properties, and for users the licence assignments behind assignedLicenses and assignedPlans), and a SKU's plans
 // never change in place. Rows replaced wholesale (a tenant reset) start a new store generation, under which nothing
-// rendered before is found. One cache for every tenant of the process, bounded by the characters it holds; the
-// least recently used items go first.
+// rendered before is found. One cache for every tenant of the process, bounded by the characters it holds. Eviction
+// is second-chance (clock) over insertion order: a hit only sets a flag, where moving the entry to the recent end
+// of the map cost half of a cached page's lookups.
 import type { Store } from '../store/open.js';
 
 /** Bytes of rendered JSON (and key characters) the cache may hold, all tenants together. */
@@ -15,6 +16,8 @@ interface Entry {
   version: number;
   bytes: Buffer;
   size: number;
+  /** Read since it was placed, or since eviction last passed it over. */
+  used: boolean;
 }
 
 const entries = new Map<string, Entry>();
@@ -34,9 +37,7 @@ export function cachedRender(scope: string, id: string, version: number): Buffer
   const hit = entries.get(key);
   if (!hit) return undefined;
   if (hit.version !== version) return undefined;
-  // Re-inserting moves the entry to the recent end of the map's order.
-  entries.delete(key);
-  entries.set(key, hit);
+  hit.used = true;
   return hit.bytes;
 }
 
@@ -49,11 +50,14 @@ export function keepRender(scope: string, id: string, version: number, bytes: Bu
     held -= old.size;
     entries.delete(key);
   }
-  entries.set(key, { version, bytes, size });
+  entries.set(key, { version, bytes, size, used: false });
   held += size;
-  for (const [k, e] of entries) {
-    if (held <= BUDGET) break;
+  while (held > BUDGET) {
+    const [k, e] = entries.entries().next().value as [string, Entry];
     entries.delete(k);
-    held -= e.size;
+    if (e.used) {
+      e.used = false;
+      entries.set(k, e);
+    } else held -= e.size;
   }
 }
