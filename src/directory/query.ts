@@ -13,7 +13,7 @@ import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from
 import type { Filter, ODataQuery } from '../odata/ast.js';
 import { passesWhenAbsent } from '../odata/evaluate.js';
 import { rowForEveryObject } from '../odata/index-rows.js';
-import { conjuncts, filterSql, valueTestSql } from '../odata/sql.js';
+import { conjuncts, filterSql, PROBE_PER_ROW, valueTestSql } from '../odata/sql.js';
 import { invalidSkipToken, queryFingerprint } from '../odata/skiptoken.js';
 import type { Database, ObjectsTable } from '../store/schema.js';
 import { NO_M365_INDEX_PROP } from './on-prem-state.js';
@@ -108,7 +108,7 @@ function andAll(parts: RawBuilder<SqlBool>[]): RawBuilder<SqlBool> {
 }
 
 /** Conditions on `o` shared by every plan: store type, scope, casts. */
-function baseConditions(db: Kysely<Database>, resource: string, scope: Scope, idCol: RawBuilder<unknown>): RawBuilder<SqlBool>[] {
+function baseConditions(db: Kysely<Database>, resource: string, scope: Scope, idCol: RawBuilder<unknown>, page: boolean): RawBuilder<SqlBool>[] {
   const parts: RawBuilder<SqlBool>[] = [];
   const st = STORE_TYPE[resource];
   if (!st) throw new Error(`listObjects: resource '${resource}' is not served from the objects table`);
@@ -124,12 +124,12 @@ function baseConditions(db: Kysely<Database>, resource: string, scope: Scope, id
   if (scope.kind === 'ids') parts.push(sql<SqlBool>`${idCol} in (${scope.ids(db)})`);
   // Graph never shows a user with no Microsoft 365 account: one probe of the object's own index rows.
   if (MAY_HOLD_USERS.has(resource))
-    parts.push(sql<SqlBool>`not exists (select 1 from object_index m where m.object_id = ${idCol} and m.resource = 'user' and m.prop = ${NO_M365_INDEX_PROP})`);
+    parts.push(sql<SqlBool>`not exists (select 1 from object_index m where m.object_id = ${idCol} and m.resource = 'user' and m.prop = ${NO_M365_INDEX_PROP} ${page ? PROBE_PER_ROW : sql``})`);
   return parts;
 }
 
-function filterConditions(filters: Filter[], resource: string): RawBuilder<SqlBool>[] {
-  const ctx = { objectId: sql.ref('o.id'), resource: indexResource(resource) };
+function filterConditions(filters: Filter[], resource: string, page: boolean): RawBuilder<SqlBool>[] {
+  const ctx = { objectId: sql.ref('o.id'), resource: indexResource(resource), page };
   return filters.map((f) => filterSql(f, ctx));
 }
 
@@ -152,7 +152,7 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
   let rows: (ObjectsTable & { k_value?: string })[];
 
   if (p.kind === 'id') {
-    const where = [...baseConditions(db, resource, scope, sql.ref('o.id')), ...filterConditions([...conjuncts(query.filter), ...conjuncts(query.search)], resource)];
+    const where = [...baseConditions(db, resource, scope, sql.ref('o.id'), true), ...filterConditions([...conjuncts(query.filter), ...conjuncts(query.search)], resource, true)];
     if (after) where.push(sql<SqlBool>`o.id > ${after.id}`);
     const res = await sql<ObjectsTable>`select ${cols} from objects o where ${andAll(where)} order by o.id limit ${limit}`.execute(db);
     rows = res.rows;
@@ -161,9 +161,9 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
     const desc = p.kind === 'order' && p.desc;
     const where: RawBuilder<SqlBool>[] = [sql<SqlBool>`d.resource = ${indexResource(resource)}`, sql<SqlBool>`d.prop = ${prop}`];
     if (p.kind === 'driver') where.push(valueTestSql(p.driver.test, sql.ref('d.value')));
-    where.push(...baseConditions(db, resource, scope, sql.ref('d.object_id')));
+    where.push(...baseConditions(db, resource, scope, sql.ref('d.object_id'), true));
     const rest = p.kind === 'driver' ? p.rest : [...conjuncts(query.filter), ...conjuncts(query.search)];
-    where.push(...filterConditions(rest, resource));
+    where.push(...filterConditions(rest, resource, true));
     if (after) where.push(desc ? sql<SqlBool>`(d.value, d.object_id) < (${after.v!}, ${after.id})` : sql<SqlBool>`(d.value, d.object_id) > (${after.v!}, ${after.id})`);
     const order = desc ? sql`d.value desc, d.object_id desc` : sql`d.value, d.object_id`;
     const res = await sql<ObjectsTable & { k_value: string }>`select ${cols}, d.value as k_value from object_index d join objects o on o.id = d.object_id where ${andAll(where)} order by ${order} limit ${limit}`.execute(db);
@@ -184,8 +184,8 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
 /** Number of objects the query selects in the scope ($count=true and /$count). */
 export async function countObjects(db: Kysely<Database>, spec: Pick<ListSpec, 'resource' | 'scope' | 'query'>): Promise<number> {
   const where = [
-    ...baseConditions(db, spec.resource, spec.scope, sql.ref('o.id')),
-    ...filterConditions([...conjuncts(spec.query.filter), ...conjuncts(spec.query.search)], spec.resource),
+    ...baseConditions(db, spec.resource, spec.scope, sql.ref('o.id'), false),
+    ...filterConditions([...conjuncts(spec.query.filter), ...conjuncts(spec.query.search)], spec.resource, false),
   ];
   const res = await sql<{ n: number | string }>`select count(*) as n from objects o where ${andAll(where)}`.execute(db);
   return Number(res.rows[0]?.n ?? 0);

@@ -24,7 +24,10 @@ export function schemaLockKey(schema: string | undefined): number {
 
 /** A pg.Pool look-alike for Kysely's PostgresDialect whose errors are classified and whose clients cannot crash us. */
 export function resilientPool(opts: PgPoolOptions) {
-  const options = [`-c statement_timeout=${opts.queryTimeoutMs}`, ...(opts.schema ? [`-c search_path=${opts.schema}`] : [])].join(' ');
+  // No parallel workers: every statement here reads a page or a handful of rows for one of many concurrent
+  // requests, and starting a worker cost more than the query (a 100-group $orderby page: 6.9 ms with one, 1.1 ms
+  // without, planned from the 100k tenant's statistics).
+  const options = [`-c statement_timeout=${opts.queryTimeoutMs}`, '-c max_parallel_workers_per_gather=0', ...(opts.schema ? [`-c search_path=${opts.schema}`] : [])].join(' ');
   const pool = new pg.Pool({
     connectionString: opts.connectionString,
     max: opts.max ?? 10,

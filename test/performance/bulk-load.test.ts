@@ -43,6 +43,9 @@ describe.each(ENGINES)('bulk generated loads (%s)', (engine) => {
         // The planner has statistics of what the bulk load wrote (pg_stats holds only what ANALYZE gathered).
         const analyzed = await sql<{ n: string }>`select count(*) as n from pg_stats where schemaname = current_schema() and tablename = 'object_index' and attname in ('resource', 'prop')`.execute(stores[0].store.db);
         expect(Number(analyzed.rows[0].n)).toBe(2);
+        // …and the loaded pages are marked all-visible (only VACUUM does that), so counts can be index-only scans.
+        const visible = await sql<{ pages: number }>`select relallvisible as pages from pg_class where oid = to_regclass(current_schema() || '.objects')`.execute(stores[0].store.db);
+        expect(Number(visible.rows[0].pages)).toBeGreaterThan(0);
       }
     } finally {
       for (const s of stores) await s.cleanup();
