@@ -13,7 +13,7 @@ import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from
 import type { Filter, ODataQuery } from '../odata/ast.js';
 import { passesWhenAbsent } from '../odata/evaluate.js';
 import { rowForEveryObject } from '../odata/index-rows.js';
-import { conjuncts, filterSql, PROBE_PER_ROW, valueTestSql } from '../odata/sql.js';
+import { conjuncts, filterSql, probeEnd, valueTestSql } from '../odata/sql.js';
 import { invalidSkipToken, queryFingerprint } from '../odata/skiptoken.js';
 import type { Database, ObjectsTable } from '../store/schema.js';
 import { NO_M365_INDEX_PROP } from './on-prem-state.js';
@@ -124,7 +124,7 @@ function baseConditions(db: Kysely<Database>, resource: string, scope: Scope, id
   if (scope.kind === 'ids') parts.push(sql<SqlBool>`${idCol} in (${scope.ids(db)})`);
   // Graph never shows a user with no Microsoft 365 account: one probe of the object's own index rows.
   if (MAY_HOLD_USERS.has(resource))
-    parts.push(sql<SqlBool>`not exists (select 1 from object_index m where m.object_id = ${idCol} and m.resource = 'user' and m.prop = ${NO_M365_INDEX_PROP} ${page ? PROBE_PER_ROW : sql``})`);
+    parts.push(sql<SqlBool>`not exists (select 1 from object_index m where m.object_id = ${idCol} and m.resource = 'user' and m.prop = ${NO_M365_INDEX_PROP} ${probeEnd(page)})`);
   return parts;
 }
 
