@@ -7,7 +7,8 @@ import data from '../schema/resources.generated.json' with { type: 'json' };
 import type { Directory } from './directory.js';
 import { NO_M365_INDEX_PROP } from './on-prem-state.js';
 
-const KEY = 'index.capability-table';
+/** The meta row that records which capability table the index rows were built under. */
+export const INDEX_TABLE_KEY = 'index.capability-table';
 const BATCH = 5000;
 
 /** A digest of the table the index rows are derived from. */
@@ -20,7 +21,7 @@ export const CAPABILITY_TABLE_DIGEST = createHash('sha256')
 /** Re-indexes every object when the store's index was built from another capability table; returns how many. */
 export async function ensureIndexCurrent(dir: Directory, onProgress?: (done: number) => void): Promise<number> {
   const db = dir.db;
-  const recorded = await db.selectFrom('meta').select('value').where('key', '=', KEY).executeTakeFirst();
+  const recorded = await db.selectFrom('meta').select('value').where('key', '=', INDEX_TABLE_KEY).executeTakeFirst();
   if (recorded?.value === CAPABILITY_TABLE_DIGEST) return 0;
   let done = 0;
   let after = '';
@@ -33,8 +34,8 @@ export async function ensureIndexCurrent(dir: Directory, onProgress?: (done: num
     onProgress?.(done);
   }
   await dir.write(async (w) => {
-    await w.tx.deleteFrom('meta').where('key', '=', KEY).execute();
-    await w.tx.insertInto('meta').values({ key: KEY, value: CAPABILITY_TABLE_DIGEST }).execute();
+    await w.tx.deleteFrom('meta').where('key', '=', INDEX_TABLE_KEY).execute();
+    await w.tx.insertInto('meta').values({ key: INDEX_TABLE_KEY, value: CAPABILITY_TABLE_DIGEST }).execute();
   });
   return done;
 }

@@ -25,26 +25,21 @@ function add(map: Map<string, string[]>, prop: string, value: string) {
 }
 
 // Both lists are read for every document written; the capability table never changes in a process.
-const membersByType = new Map<string, MemberMeta[]>();
-function primitiveMembers(type: string): MemberMeta[] {
-  let members = membersByType.get(type);
-  if (!members) {
-    const ct = complexType(type);
-    members = ct ? Object.values(ct.properties).filter((m) => m.kind !== 'complex' && !m.collection) : [];
-    membersByType.set(type, members);
-  }
-  return members;
+function memo<T>(compute: (key: string) => T): (key: string) => T {
+  const known = new Map<string, T>();
+  return (key) => {
+    let v = known.get(key);
+    if (v === undefined) known.set(key, (v = compute(key)));
+    return v;
+  };
 }
 
-const indexedByResource = new Map<string, PropertyMeta[]>();
-function indexedProperties(resource: string): PropertyMeta[] {
-  let props = indexedByResource.get(resource);
-  if (!props) {
-    props = Object.values(resourceMeta(resource).properties).filter(isIndexed);
-    indexedByResource.set(resource, props);
-  }
-  return props;
-}
+const primitiveMembers = memo((type: string): MemberMeta[] => {
+  const ct = complexType(type);
+  return ct ? Object.values(ct.properties).filter((m) => m.kind !== 'complex' && !m.collection) : [];
+});
+
+const indexedProperties = memo((resource: string): PropertyMeta[] => Object.values(resourceMeta(resource).properties).filter(isIndexed));
 
 const ZERO_COUNT = MARK + encodeNumber(0);
 

@@ -1,7 +1,7 @@
 // A store indexed under an older capability table (here: without the educationClass externalId rows the current
 // table, from educationclass-list.md, asks for) is re-indexed on start-up, and the new filter finds its objects.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ensureIndexCurrent } from '../../src/directory/index-version.js';
+import { INDEX_TABLE_KEY, ensureIndexCurrent } from '../../src/directory/index-version.js';
 import { graphFetch, startTestServer, type TestServer } from '../support/server.js';
 import { ENGINES } from '../support/stores.js';
 
@@ -24,7 +24,7 @@ describe.each(ENGINES)('index rebuilt when the capability table changes (%s)', (
     const db = s.tb.store.db;
     await s.tb.store.write(async (tx) => {
       await tx.deleteFrom('object_index').where('resource', '=', 'educationClass').where('prop', '=', 'externalId').execute();
-      await tx.deleteFrom('meta').where('key', '=', 'index.capability-table').execute();
+      await tx.deleteFrom('meta').where('key', '=', INDEX_TABLE_KEY).execute();
     });
     expect((await graphFetch(byKey, token)).body.value).toEqual([]);
 

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildDemoImage } from '../../src/tenants/demo-image.js';
 import { MARKER_KEY } from '../../src/tenants/demo-tenant.js';
+import { INDEX_TABLE_KEY } from '../../src/directory/index-version.js';
 import { HMAC_KEY_META, SIGNING_KEY_META } from '../../src/auth/keys.js';
 
 /** The capability-table stamp ensureIndexCurrent keeps, so that a store loaded from the image is not re-indexed. */
-const INDEX_KEY = 'index.capability-table';
 import { openStore, type Store } from '../../src/store/open.js';
 import { createTenantbox } from '../../src/index.js';
 import { Directory } from '../../src/directory/directory.js';
@@ -74,7 +74,7 @@ describe('the demo tenant image', () => {
     const file = new SqliteDatabase(image);
     try {
       const keys = (file.prepare('select key from meta order by key').all() as { key: string }[]).map((r) => r.key);
-      expect(keys).toEqual(expect.arrayContaining([MARKER_KEY, INDEX_KEY]));
+      expect(keys).toEqual(expect.arrayContaining([MARKER_KEY, INDEX_TABLE_KEY]));
       expect(keys).not.toContain(SIGNING_KEY_META);
       expect(keys).not.toContain(HMAC_KEY_META);
     } finally {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Directory } from '../../src/directory/directory.js';
-import { CAPABILITY_TABLE_DIGEST, ensureIndexCurrent } from '../../src/directory/index-version.js';
+import { CAPABILITY_TABLE_DIGEST, INDEX_TABLE_KEY, ensureIndexCurrent } from '../../src/directory/index-version.js';
 import { openStore } from '../../src/store/open.js';
 import { tenantOfStore } from '../../src/tenants/tenant-record.js';
 import { cli } from './cli-process.js';
@@ -15,7 +15,6 @@ const work = mkdtempSync(join(tmpdir(), 'tenantbox-seed-index-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const SEED = ['seed', '--users', '40', '--devices', '10', '--groups', '6', '--schools', '1', '--classes-per-school', '2', '--no-progress'];
-const KEY = 'index.capability-table';
 
 async function withStore<T>(dataDir: string, fn: (dir: Directory) => Promise<T>): Promise<T> {
   const store = await openStore({ location: join(dataDir, 'tenantbox.sqlite') });
@@ -26,7 +25,7 @@ async function withStore<T>(dataDir: string, fn: (dir: Directory) => Promise<T>)
   }
 }
 
-const recorded = (dir: Directory) => dir.db.selectFrom('meta').select('value').where('key', '=', KEY).executeTakeFirst();
+const recorded = (dir: Directory) => dir.db.selectFrom('meta').select('value').where('key', '=', INDEX_TABLE_KEY).executeTakeFirst();
 
 describe('commands that write a store record its index table', () => {
   it('a store made by `tenantbox seed` needs no re-indexing when it is served', async () => {
@@ -43,7 +42,7 @@ describe('commands that write a store record its index table', () => {
     const dataDir = join(work, 'older');
     expect((await cli([...SEED, '--data-dir', dataDir])).code).toBe(0);
     await withStore(dataDir, async (dir) => {
-      await dir.db.updateTable('meta').set({ value: 'an older table' }).where('key', '=', KEY).execute();
+      await dir.db.updateTable('meta').set({ value: 'an older table' }).where('key', '=', INDEX_TABLE_KEY).execute();
       // Rows the older table did not have: the re-index must write them again.
       await dir.db.deleteFrom('object_index').where('resource', '=', 'user').where('prop', '=', 'displayName').execute();
     });
