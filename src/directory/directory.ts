@@ -145,7 +145,12 @@ export class Directory {
    * Most objects belong to a few dozen at most, so the walk is first made as a point read that stops after
    * SMALL_CLOSURE of them; only a larger closure is read again, whole, on a reader thread.
    */
-  async containersOf<C extends keyof ObjectsTable>(id: string, columns: readonly C[]): Promise<Pick<ObjectsTable, 'id' | C>[]> {
+  containersOf<C extends keyof ObjectsTable>(id: string, columns: readonly C[]): Promise<readonly Pick<ObjectsTable, 'id' | C>[]> {
+    // Every request of an Adaxes operator and every membership check walks the same closure: kept until a write.
+    return this.store.memo.get(`containersOf:${columns.join(',')}:${id}`, () => this.walkContainers(id, columns));
+  }
+
+  private async walkContainers<C extends keyof ObjectsTable>(id: string, columns: readonly C[]): Promise<Pick<ObjectsTable, 'id' | C>[]> {
     type Row = Pick<ObjectsTable, 'id' | C>;
     const shape = columns.join(',');
     const cols = sql.join(columns.map((c) => sql.ref(`o.${c}`)));

@@ -3,7 +3,7 @@
 // skus.consumed_units in the same statement that changes the rows (migration 002). Writes are serialised by
 // Directory.write (SQLite has one writer, PostgreSQL takes an advisory lock first), so the count a transaction
 // reads cannot change before it commits.
-import type { Db, Tx } from '../store/open.js';
+import type { Db, Store, Tx } from '../store/open.js';
 import type { Selectable } from 'kysely';
 import { runPrepared } from '../store/prepared.js';
 import type { SkusTable } from '../store/schema.js';
@@ -79,25 +79,16 @@ export async function listSkus(db: Q): Promise<Sku[]> {
   return rows.map((r) => toSku(r));
 }
 
-/** listSkus, each with `userId`'s assignment of it where the user holds one: both in one read. */
-export async function skusHeldBy(db: Q, userId: string): Promise<{ sku: Sku; held?: Assignment }[]> {
-  const rows = await runPrepared(
-    db,
-    'skusHeldBy',
-    [userId],
-    () =>
-      db
-        .selectFrom('skus')
-        .leftJoin('license_assignments as a', (j) => j.onRef('a.sku_id', '=', 'skus.sku_id').on('a.user_id', '=', userId))
-        .selectAll('skus')
-        .select(['a.disabled_plans', 'a.assigned_at'])
-        .orderBy('skus.sku_part_number'),
-    { keyed: true },
-  );
-  return rows.map((r) => ({
-    sku: toSku(r),
-    held: r.disabled_plans === null || r.assigned_at === null ? undefined : { skuId: r.sku_id, disabledPlans: JSON.parse(r.disabled_plans) as string[], assignedAt: r.assigned_at },
-  }));
+/** listSkus as committed, shared by every reader until the rows next change (src/store/read-memo.ts). */
+export function skuCatalog(store: Store): Promise<readonly Sku[]> {
+  return store.memo.get('skuCatalog', () => listSkus(store.db));
+}
+
+/** The catalogue, each subscription with `userId`'s assignment of it where the user holds one. */
+export async function skusHeldBy(store: Store, userId: string): Promise<{ sku: Sku; held?: Assignment }[]> {
+  const [skus, assignments] = await Promise.all([skuCatalog(store), assignmentsOf(store.db, userId)]);
+  const held = new Map(assignments.map((a) => [a.skuId, a]));
+  return skus.map((sku) => ({ sku, held: held.get(sku.skuId) }));
 }
 
 export async function findSku(db: Q, skuId: string): Promise<Sku | undefined> {

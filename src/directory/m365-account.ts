@@ -48,7 +48,7 @@ function syncTime(v: unknown): string | null {
 export async function m365Properties(dir: Directory, user: DirObject): Promise<M365Properties> {
   if (user.type !== 'user') throw new DirectoryError('invalid', 'Microsoft 365 properties are available for user objects only.', { reason: 'notUser' });
   const created = hasMicrosoft365Account(user);
-  const skus = await skusHeldBy(dir.db, user.id);
+  const skus = await skusHeldBy(dir.store, user.id);
   // A user without a Microsoft 365 account shows no license as assigned.
   const held = new Map(created ? skus.flatMap((s) => (s.held ? [[s.sku.skuId, s.held] as const] : [])) : []);
   return {

@@ -1,7 +1,7 @@
 // License management on Graph: /subscribedSkus, /users/{id}/assignLicense and /users/{id}/licenseDetails, over the
 // same license state the Adaxes face changes (directory/licensing.ts).
 import type { Props } from '../directory/model.js';
-import { type Sku, assignLicense, assignmentsOf, findSku, listSkus } from '../directory/licensing.js';
+import { type Sku, assignLicense, assignmentsOf, findSku, listSkus, skuCatalog } from '../directory/licensing.js';
 import { isGuid } from '../directory/ids.js';
 import type { GraphContext, GraphRouter } from './router.js';
 import { selectOnly } from './select-only.js';
@@ -81,7 +81,7 @@ export function licensingRoutes(g: GraphRouter) {
     const select = selectOnly(ctx, 'licenseDetails', DETAIL_PROPS);
     const user = await kit.dir.user(userKey);
     if (!user) throw notFound(userKey);
-    const skus = new Map((await listSkus(kit.dir.db)).map((s) => [s.skuId, s]));
+    const skus = new Map((await skuCatalog(kit.dir.store)).map((s) => [s.skuId, s]));
     const value = (await assignmentsOf(kit.dir.db, user.id)).flatMap((a) => {
       const sku = skus.get(a.skuId);
       if (!sku) return [];

@@ -9,8 +9,9 @@ import type pg from 'pg';
 import { migrationProvider } from './migrations.js';
 import { openImage } from './image-check.js';
 import type { Database, Engine } from './schema.js';
-import { SplitSqliteDialect, SplitSqliteDriver, type StatementSource } from './sqlite-driver.js';
+import { SplitSqliteDialect, SplitSqliteDriver, type StatementSource, countWrite, sqliteWrites } from './sqlite-driver.js';
 import { SqliteReaders } from './sqlite-readers.js';
+import { type ChangeMark, ReadMemo } from './read-memo.js';
 import { lockDataFile } from './sqlite-lock.js';
 import { StoreOpenError } from './open-errors.js';
 import { StoreUnavailable, classifyStoreError } from './faults.js';
@@ -78,6 +79,8 @@ export interface Store {
    * the rows in one generation is valid only within it.
    */
   readonly generation: number;
+  /** Values derived from the rows, kept until they next change (read-memo.ts). */
+  readonly memo: ReadMemo;
 }
 
 /** Tables a copy leaves alone: the migrator's bookkeeping, and a load's scratch table. */
@@ -270,6 +273,7 @@ async function replaceSqliteRows(sqlite: OpenSqlite, source: RowSource, keepMeta
       file.prepare('detach database source').run();
     }
   } finally {
+    countWrite();
     unlock();
   }
 }
@@ -343,6 +347,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     if (c instanceof StoreUnavailable) throw new StoreOpenError('unreachable', `Cannot reach PostgreSQL at ${describePg(opts.location)} (${c.reason}).`);
     throw err;
   }
+  // Every write to a SQLite store goes through a writer of this process; PostgreSQL may have other writers.
+  const changeMark: ChangeMark = sqlite ? () => `${generation}:${sqliteWrites()}` : () => undefined;
   // Readers start once the schema exists; they only ever see migrated files.
   if (sqlite && opts.readers !== false) {
     sqlite.driver.readers = new SqliteReaders(sqlite.path, budgetMs);
@@ -381,6 +387,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     db,
     engine,
     exclusive,
+    memo: new ReadMemo(() => changeMark()),
     get generation() {
       return generation;
     },

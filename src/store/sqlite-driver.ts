@@ -39,10 +39,34 @@ class Mutex {
 const READ_ONLY = /^\s*(\/\*keyed\*\/\s*)?(select|with)\b/i;
 const WRITES = /\b(insert|update|delete|replace)\b/i;
 
+let writes = 0;
+
+/**
+ * Counts the statements every SQLite writer of this process has run other than plain reads (commit and rollback
+ * included), each counted once it ran. A data file has one serving process (sqlite-lock.ts), so an unchanged count
+ * means unchanged committed rows in every SQLite store of the process (read-memo.ts).
+ */
+export function sqliteWrites(): number {
+  return writes;
+}
+
+/** For writes made on a connection directly rather than through the driver (a store's rows replaced whole). */
+export function countWrite() {
+  writes++;
+}
+
 function runOnWriter(writer: StatementSource, q: CompiledQuery): QueryResult<unknown> {
   const stmt = writer.prepare(q.sql);
-  if (stmt.reader) return { rows: stmt.all(q.parameters as unknown[]) };
-  const { changes, lastInsertRowid } = stmt.run(q.parameters as unknown[]);
+  // SQLite calls COMMIT read-only (it only times the writes), and INSERT … RETURNING a reader: only a statement that
+  // is both is not counted.
+  try {
+    return stmt.reader ? { rows: stmt.all(q.parameters as unknown[]) } : ran(stmt.run(q.parameters as unknown[]));
+  } finally {
+    if (!(stmt.reader && stmt.readonly)) writes++;
+  }
+}
+
+function ran({ changes, lastInsertRowid }: SqliteDatabase.RunResult): QueryResult<unknown> {
   return { numAffectedRows: BigInt(changes), insertId: lastInsertRowid === undefined ? undefined : BigInt(lastInsertRowid), rows: [] };
 }
 

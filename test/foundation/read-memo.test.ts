@@ -1,0 +1,174 @@
+// Values the store keeps until its rows change (src/store/read-memo.ts): a membership closure and the subscription
+// catalogue are read once per change, every write (in a transaction or not, committed or rolled back, a whole
+// replacement) is seen by the next read, and PostgreSQL, which other servers may write, keeps nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newGuid } from '../../src/directory/ids.js';
+import { openStore, type Store } from '../../src/store/open.js';
+import { license, properties, signIn } from '../adaxes/client.js';
+import { graphFetch, startTestServer, type TestServer } from '../support/server.js';
+import { ENGINES, freshLocation, freshStore } from '../support/stores.js';
+
+const BP = 'O365_BUSINESS_PREMIUM';
+
+/** A computation that counts its runs and returns the meta row it reads. */
+function counted(store: Store) {
+  let runs = 0;
+  const compute = async () => {
+    runs++;
+    return { value: (await store.db.selectFrom('meta').select('value').where('key', '=', 'memo-test').executeTakeFirst())?.value ?? null };
+  };
+  return { compute, runs: () => runs };
+}
+
+const put = (store: Store, value: string) =>
+  store.write((tx) => tx.insertInto('meta').values({ key: 'memo-test', value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute());
+
+describe('ReadMemo on SQLite stores', () => {
+  const stores: { store: Store; cleanup: () => Promise<void> }[] = [];
+  afterAll(async () => {
+    for (const s of stores) await s.cleanup();
+  });
+
+  for (const kind of ['file', 'private memory'] as const) {
+    it(`${kind}: reads once per change, and every kind of write is seen by the next read`, async () => {
+      const s = kind === 'file' ? await freshStore('sqlite') : { store: await openStore({ location: ':memory:', readers: false }), cleanup: async () => undefined };
+      stores.push(s);
+      const { store } = s;
+      const c = counted(store);
+      expect(await store.memo.get('k', c.compute)).toEqual({ value: null });
+      expect(await store.memo.get('k', c.compute)).toEqual({ value: null });
+      expect(c.runs()).toBe(1);
+
+      await put(store, 'in a transaction');
+      expect(await store.memo.get('k', c.compute)).toEqual({ value: 'in a transaction' });
+      expect(c.runs()).toBe(2);
+
+      // A statement outside any transaction commits by itself.
+      await store.db.updateTable('meta').set({ value: 'autocommit' }).where('key', '=', 'memo-test').execute();
+      expect(await store.memo.get('k', c.compute)).toEqual({ value: 'autocommit' });
+
+      // A rolled-back write leaves the rows as they were: whether or not it is read again, the value is the same.
+      await expect(store.write(async (tx) => {
+        await tx.updateTable('meta').set({ value: 'rolled back' }).where('key', '=', 'memo-test').execute();
+        throw new Error('abort');
+      })).rejects.toThrow('abort');
+      expect(await store.memo.get('k', c.compute)).toEqual({ value: 'autocommit' });
+      const before = c.runs();
+      expect(await store.memo.get('k', c.compute)).toEqual({ value: 'autocommit' });
+      expect(c.runs()).toBe(before);
+    });
+  }
+
+  it('does not keep a value computed while the store changed', async () => {
+    const s = await freshStore('sqlite');
+    stores.push(s);
+    const { store } = s;
+    const c = counted(store);
+    let first = true;
+    const racing = async () => {
+      const v = await c.compute();
+      if (first) {
+        first = false;
+        await put(store, 'written meanwhile');
+      }
+      return v;
+    };
+    expect(await store.memo.get('k', racing)).toEqual({ value: null });
+    expect(await store.memo.get('k', racing)).toEqual({ value: 'written meanwhile' });
+    expect(c.runs()).toBe(2);
+  });
+
+  it('a value read while a transaction was open is read again once that transaction commits', async () => {
+    const s = await freshStore('sqlite');
+    stores.push(s);
+    const { store } = s;
+    const c = counted(store);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let written!: () => void;
+    const wrote = new Promise<void>((r) => (written = r));
+    const tx = store.write(async (t) => {
+      await t.insertInto('meta').values({ key: 'memo-test', value: 'committed later' }).execute();
+      written();
+      await held;
+    });
+    await wrote;
+    // The write is made but not committed: readers still see the row missing.
+    expect(await store.memo.get('k', c.compute)).toEqual({ value: null });
+    release();
+    await tx;
+    expect(await store.memo.get('k', c.compute)).toEqual({ value: 'committed later' });
+  });
+
+  it('sees rows replaced whole (a tenant reset), and hands out frozen values', async () => {
+    const s = await freshStore('sqlite');
+    const source = await freshLocation('sqlite');
+    const from = await openStore({ location: source.location });
+    stores.push(s, { store: from, cleanup: async () => (await from.close(), await source.cleanup()) });
+    await put(from, 'from the source');
+    const { store } = s;
+    const c = counted(store);
+    const held = await store.memo.get('k', c.compute);
+    expect(held).toEqual({ value: null });
+    expect(() => ((held as { value: string | null }).value = 'changed')).toThrow(TypeError);
+    await store.replaceRows({ file: source.location }, []);
+    expect(await store.memo.get('k', c.compute)).toEqual({ value: 'from the source' });
+  });
+});
+
+describe('ReadMemo on PostgreSQL', () => {
+  let s: Awaited<ReturnType<typeof freshStore>>;
+  beforeAll(async () => {
+    s = await freshStore('postgres');
+  });
+  afterAll(() => s.cleanup());
+
+  it('keeps nothing: another server may have written', async () => {
+    const c = counted(s.store);
+    await s.store.memo.get('k', c.compute);
+    await s.store.memo.get('k', c.compute);
+    expect(c.runs()).toBe(2);
+  });
+});
+
+describe.each(ENGINES)('memoised reads over HTTP follow writes at once (%s)', (engine) => {
+  let srv: TestServer;
+  let admin: string;
+  const graph = (path: string, init?: Parameters<typeof graphFetch>[2]) => graphFetch(`${srv.graph}${path}`, admin, init);
+  beforeAll(async () => {
+    srv = await startTestServer(engine);
+    admin = await srv.appToken('Tenant Admin');
+  });
+  afterAll(() => srv.close());
+
+  it('checkMemberGroups: a membership added or removed shows in the next check (Learn: directoryobject-checkmembergroups)', async () => {
+    const user = (await graph('/users/emily.braun@example.com')).body.id as string;
+    const outer = await graph('/groups', { method: 'POST', body: { displayName: 'Memo Outer', mailEnabled: false, mailNickname: `memo-${newGuid().slice(0, 8)}`, securityEnabled: true } });
+    const inner = await graph('/groups', { method: 'POST', body: { displayName: 'Memo Inner', mailEnabled: false, mailNickname: `memo-${newGuid().slice(0, 8)}`, securityEnabled: true } });
+    expect([outer.status, inner.status]).toEqual([201, 201]);
+    const check = async () => (await graph(`/users/${user}/checkMemberGroups`, { method: 'POST', body: { groupIds: [outer.body.id, inner.body.id] } })).body.value;
+    expect(await check()).toEqual([]);
+    expect(await check()).toEqual([]);
+    const ref = (id: string) => ({ '@odata.id': `${srv.graph}/directoryObjects/${id}` });
+    expect((await graph(`/groups/${outer.body.id}/members/$ref`, { method: 'POST', body: ref(inner.body.id) })).status).toBe(204);
+    expect(await check()).toEqual([]);
+    expect((await graph(`/groups/${inner.body.id}/members/$ref`, { method: 'POST', body: ref(user) })).status).toBe(204);
+    expect(await check()).toEqual([outer.body.id, inner.body.id]);
+    expect((await graph(`/groups/${outer.body.id}/members/${inner.body.id}/$ref`, { method: 'DELETE' })).status).toBe(204);
+    expect(await check()).toEqual([inner.body.id]);
+  });
+
+  it('Adaxes o365Account/properties: a license assigned through Graph is assigned and counted in the next read', async () => {
+    const { token } = await signIn(srv.base);
+    const user = (await srv.tb.dir.user('irvin.sayers@example.com'))!;
+    const read = async () => license((await properties(srv.base, token, user.dn!)).body, BP);
+    const before = await read();
+    expect((await read()).consumedUnits).toBe(before.consumedUnits);
+    const skuId = (await graph('/subscribedSkus')).body.value.find((s: { skuPartNumber: string }) => s.skuPartNumber === BP).skuId;
+    const change = before.assigned ? { addLicenses: [], removeLicenses: [skuId] } : { addLicenses: [{ skuId, disabledPlans: [] }], removeLicenses: [] };
+    expect((await graph(`/users/${user.id}/assignLicense`, { method: 'POST', body: change })).status).toBe(200);
+    const after = await read();
+    expect(after.assigned).toBe(!before.assigned);
+    expect(after.consumedUnits).toBe(before.consumedUnits + (before.assigned ? -1 : 1));
+  });
+});
