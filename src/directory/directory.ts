@@ -166,6 +166,16 @@ export class Directory {
     return runPrepared(this.db, `containersOf:${shape}`, [id, id], () => sql<Row>`select o.id, ${cols} from objects o where o.id in ${this.transitiveSourcesOf(id)} order by o.id`);
   }
 
+  /**
+   * The ids of the groups and administrative units `id` belongs to, when the store keeps the closure in memory and it
+   * holds at most SMALL_CLOSURE of them: a list a page query can name instead of walking the links again.
+   */
+  async listedContainers(id: string): Promise<readonly string[] | undefined> {
+    if (!this.store.memo.keeps()) return undefined;
+    const rows = await this.containersOf(id, ['type']);
+    return rows.length <= SMALL_CLOSURE ? rows.map((r) => r.id) : undefined;
+  }
+
   /** Subquery: every member of `id`, directly or through nested groups (cycle-safe as above). */
   transitiveTargetsOf(id: string) {
     return this.db

@@ -15,10 +15,16 @@ import { passesWhenAbsent } from '../odata/evaluate.js';
 import { rowForEveryObject } from '../odata/index-rows.js';
 import { conjuncts, filterSql, probeEnd, valueTestSql } from '../odata/sql.js';
 import { invalidSkipToken, queryFingerprint } from '../odata/skiptoken.js';
+import { KEYED_MARK } from '../store/prepared.js';
 import type { Database, ObjectsTable } from '../store/schema.js';
 import { NO_M365_INDEX_PROP } from './on-prem-state.js';
 
-export type Scope = ({ kind: 'all' } | { kind: 'ids'; ids: (db: Kysely<Database>) => IdSelect }) & {
+export type Scope = (
+  | { kind: 'all' }
+  | { kind: 'ids'; ids: (db: Kysely<Database>) => IdSelect }
+  /** A short list known beforehand (a membership closure kept in memory): pages in id order become point reads. */
+  | { kind: 'listed'; ids: readonly string[] }
+) & {
   /** Narrow to these resources (an OData cast such as /memberOf/microsoft.graph.group). */
   types?: string[];
 };
@@ -122,6 +128,7 @@ function baseConditions(db: Kysely<Database>, resource: string, scope: Scope, id
     parts.push(sql<SqlBool>`(${sql.join(alts, sql` or `)})`);
   }
   if (scope.kind === 'ids') parts.push(sql<SqlBool>`${idCol} in (${scope.ids(db)})`);
+  if (scope.kind === 'listed') parts.push(scope.ids.length ? sql<SqlBool>`${idCol} in (${sql.join([...scope.ids])})` : sql<SqlBool>`1 = 0`);
   // Graph never shows a user with no Microsoft 365 account: one probe of the object's own index rows.
   if (MAY_HOLD_USERS.has(resource))
     parts.push(sql<SqlBool>`not exists (select 1 from object_index m where m.object_id = ${idCol} and m.resource = 'user' and m.prop = ${NO_M365_INDEX_PROP} ${probeEnd(page)})`);
@@ -154,7 +161,9 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
   if (p.kind === 'id') {
     const where = [...baseConditions(db, resource, scope, sql.ref('o.id'), true), ...filterConditions([...conjuncts(query.filter), ...conjuncts(query.search)], resource, true)];
     if (after) where.push(sql<SqlBool>`o.id > ${after.id}`);
-    const res = await sql<ObjectsTable>`select ${cols} from objects o where ${andAll(where)} order by o.id limit ${limit}`.execute(db);
+    // A listed scope bounds the rows by its length, whatever the filter: a point read (src/store/prepared.ts).
+    const mark = sql.raw(scope.kind === 'listed' ? KEYED_MARK : '');
+    const res = await sql<ObjectsTable>`${mark}select ${cols} from objects o where ${andAll(where)} order by o.id limit ${limit}`.execute(db);
     rows = res.rows;
   } else {
     const prop = p.kind === 'order' ? p.prop : p.driver.prop;

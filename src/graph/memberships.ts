@@ -3,7 +3,7 @@ import type { GraphRouter } from './router.js';
 import type { GraphKit } from './kit.js';
 import type { DirObject } from '../directory/model.js';
 import type { GraphContext } from './router.js';
-import { scopeHas } from '../directory/query.js';
+import { type Scope, scopeHas } from '../directory/query.js';
 import { badRequest, notFound } from './errors.js';
 import { isGuid } from '../directory/ids.js';
 import { topProperty } from '../schema/resources.js';
@@ -26,7 +26,9 @@ export function membershipRoutes(g: GraphRouter, base: string, load: (ctx: Graph
     async (ctx) => {
       const { kit } = ctx;
       const obj = await load(ctx);
-      return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.transitiveSourcesOf(obj.id) }, context: 'directoryObjects', typed: true });
+      const listed = await kit.dir.listedContainers(obj.id);
+      const scope: Scope = listed ? { kind: 'listed', ids: listed } : { kind: 'ids', ids: () => kit.dir.transitiveSourcesOf(obj.id) };
+      return kit.list(ctx, { resource: 'directoryObject', scope, context: 'directoryObjects', typed: true });
     },
     opts,
   );

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newGuid } from '../../src/directory/ids.js';
 import { openStore, type Store } from '../../src/store/open.js';
+import { ReadMemo } from '../../src/store/read-memo.js';
 import { license, properties, signIn } from '../adaxes/client.js';
 import { graphFetch, startTestServer, type TestServer } from '../support/server.js';
 import { ENGINES, freshLocation, freshStore } from '../support/stores.js';
@@ -116,6 +117,24 @@ describe('ReadMemo on SQLite stores', () => {
   });
 });
 
+describe('ReadMemo bounds', () => {
+  it('keeps at most its weight in array items: a value over a quarter of it is not kept, the oldest go first', async () => {
+    const memo = new ReadMemo(() => 'unchanged', 12);
+    let runs = 0;
+    const list = (n: number) => async () => (runs++, Array.from({ length: n }, (_, i) => i));
+    await memo.get('big', list(4));
+    await memo.get('big', list(4));
+    expect(runs).toBe(2); // 4 > 12 / 4
+    for (const k of ['a', 'b', 'c', 'd']) await memo.get(k, list(3));
+    expect(runs).toBe(6);
+    await memo.get('e', list(3)); // 15 > 12: 'a' goes
+    await memo.get('b', list(3));
+    expect(runs).toBe(7);
+    await memo.get('a', list(3));
+    expect(runs).toBe(8);
+  });
+});
+
 describe('ReadMemo on PostgreSQL', () => {
   let s: Awaited<ReturnType<typeof freshStore>>;
   beforeAll(async () => {
@@ -156,6 +175,32 @@ describe.each(ENGINES)('memoised reads over HTTP follow writes at once (%s)', (e
     expect(await check()).toEqual([outer.body.id, inner.body.id]);
     expect((await graph(`/groups/${outer.body.id}/members/${inner.body.id}/$ref`, { method: 'DELETE' })).status).toBe(204);
     expect(await check()).toEqual([inner.body.id]);
+  });
+
+  it('transitiveMemberOf pages, casts and counts a kept closure as Graph does, and follows a removal at once (Learn: user-list-transitivememberof)', async () => {
+    const mk = async (displayName: string) =>
+      (await graph('/groups', { method: 'POST', body: { displayName, mailEnabled: false, mailNickname: `memo-${newGuid().slice(0, 8)}`, securityEnabled: true } })).body.id as string;
+    const user = (await graph('/users', { method: 'POST', body: { accountEnabled: true, displayName: 'Memo Walker', mailNickname: 'memo.walker', userPrincipalName: `memo.walker.${engine}@example.com`, passwordProfile: { password: 'Memo!Walker2026' } } })).body.id as string;
+    const [a, b, c] = [await mk('Memo A'), await mk('Memo B'), await mk('Memo C')];
+    const ref = (id: string) => ({ '@odata.id': `${srv.graph}/directoryObjects/${id}` });
+    for (const [group, member] of [[a, b], [b, c], [c, user]]) expect((await graph(`/groups/${group}/members/$ref`, { method: 'POST', body: ref(member) })).status).toBe(204);
+    const sorted = [a, b, c].sort();
+
+    const all = await graph(`/users/${user}/transitiveMemberOf?$select=id`);
+    expect(all.body.value.map((g: { id: string }) => g.id)).toEqual(sorted);
+    expect(all.body.value.every((g: Record<string, unknown>) => g['@odata.type'] === '#microsoft.graph.group')).toBe(true);
+    const first = await graph(`/users/${user}/transitiveMemberOf/microsoft.graph.group?$top=2&$count=true&$select=id`, { headers: { ConsistencyLevel: 'eventual' } });
+    expect(first.body['@odata.count']).toBe(3);
+    expect(first.body.value.map((g: { id: string }) => g.id)).toEqual(sorted.slice(0, 2));
+    const next = await graphFetch(first.body['@odata.nextLink'].replace(srv.httpsBase, srv.base), admin, { headers: { ConsistencyLevel: 'eventual' } });
+    expect(next.body.value.map((g: { id: string }) => g.id)).toEqual(sorted.slice(2));
+    // $filter on this relationship is an advanced query: ConsistencyLevel and $count (Learn: aad-advanced-queries).
+    const filtered = await graph(`/users/${user}/transitiveMemberOf/microsoft.graph.group?$filter=${encodeURIComponent("displayName eq 'Memo B'")}&$count=true&$select=id`, { headers: { ConsistencyLevel: 'eventual' } });
+    expect(filtered.body.value).toEqual([{ id: b }]);
+    expect(filtered.body['@odata.count']).toBe(1);
+
+    expect((await graph(`/groups/${b}/members/${c}/$ref`, { method: 'DELETE' })).status).toBe(204);
+    expect((await graph(`/users/${user}/transitiveMemberOf?$select=id`)).body.value.map((g: { id: string }) => g.id)).toEqual([c]);
   });
 
   it('Adaxes o365Account/properties: a license assigned through Graph is assigned and counted in the next read', async () => {
