@@ -84,11 +84,34 @@ export function skuCatalog(store: Store): Promise<readonly Sku[]> {
   return store.memo.get('skuCatalog', () => listSkus(store.db));
 }
 
-/** The catalogue, each subscription with `userId`'s assignment of it where the user holds one. */
+/**
+ * The catalogue, each subscription with `userId`'s assignment of it where the user holds one: the kept catalogue and
+ * the user's assignments where the store keeps values, else both in one read (one round trip to PostgreSQL).
+ */
 export async function skusHeldBy(store: Store, userId: string): Promise<{ sku: Sku; held?: Assignment }[]> {
-  const [skus, assignments] = await Promise.all([skuCatalog(store), assignmentsOf(store.db, userId)]);
-  const held = new Map(assignments.map((a) => [a.skuId, a]));
-  return skus.map((sku) => ({ sku, held: held.get(sku.skuId) }));
+  if (store.memo.keeps()) {
+    const [skus, assignments] = await Promise.all([skuCatalog(store), assignmentsOf(store.db, userId)]);
+    const held = new Map(assignments.map((a) => [a.skuId, a]));
+    return skus.map((sku) => ({ sku, held: held.get(sku.skuId) }));
+  }
+  const db = store.db;
+  const rows = await runPrepared(
+    db,
+    'skusHeldBy',
+    [userId],
+    () =>
+      db
+        .selectFrom('skus')
+        .leftJoin('license_assignments as a', (j) => j.onRef('a.sku_id', '=', 'skus.sku_id').on('a.user_id', '=', userId))
+        .selectAll('skus')
+        .select(['a.disabled_plans', 'a.assigned_at'])
+        .orderBy('skus.sku_part_number'),
+    { keyed: true },
+  );
+  return rows.map((r) => ({
+    sku: toSku(r),
+    held: r.disabled_plans === null || r.assigned_at === null ? undefined : { skuId: r.sku_id, disabledPlans: JSON.parse(r.disabled_plans) as string[], assignedAt: r.assigned_at },
+  }));
 }
 
 export async function findSku(db: Q, skuId: string): Promise<Sku | undefined> {
