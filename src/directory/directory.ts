@@ -5,8 +5,8 @@ import { runPrepared } from '../store/prepared.js';
 import type { ObjectsTable } from '../store/schema.js';
 import { documentsOf } from './documents.js';
 import { classifyIdentifier, dnKey } from './ids.js';
-import { type DirObject, DirectoryError, type LinkKind, type ObjectType, type Props } from './model.js';
-import { type Reach, withinReach } from './on-prem-state.js';
+import { type DirObject, DirectoryError, type Facet, type LinkKind, type ObjectType, type Props } from './model.js';
+import { NO_M365_INDEX_PROP, type Reach, withinReach } from './on-prem-state.js';
 import { toObject } from './rows.js';
 import { type Writer, writeTx } from './writer.js';
 
@@ -24,6 +24,15 @@ export interface TenantInfo {
 
 /** Groups a membership walk on the event loop may reach before it is left to a reader thread (containersOf). */
 export const SMALL_CLOSURE = 100;
+
+export interface ObjectHead {
+  id: string;
+  type: ObjectType;
+  facet: Facet | null;
+  version: number;
+  /** A user with no Microsoft 365 account (on-prem-state.ts): Graph does not show it. */
+  onPremisesOnly: boolean;
+}
 
 export class Directory {
   constructor(
@@ -73,6 +82,23 @@ export class Directory {
   async rows(ids: readonly string[]): Promise<ObjectsTable[]> {
     if (!ids.length) return [];
     return (await runPrepared(this.db, `rows:${ids.length}`, ids, () => this.db.selectFrom('objects').selectAll().where('id', 'in', [...ids]), KEYED)) as ObjectsTable[];
+  }
+
+  /**
+   * Id, type, facet and version of the stored objects among `ids` (in no particular order), and whether each is a
+   * user with no Microsoft 365 account: what a reader of rendered items needs before it knows which documents to read.
+   */
+  async heads(ids: readonly string[]): Promise<ObjectHead[]> {
+    if (!ids.length) return [];
+    const rows = await runPrepared(
+      this.db,
+      `heads:${ids.length}`,
+      [NO_M365_INDEX_PROP, ...ids],
+      // Up to a thousand ids (a delta page): on a reader thread, not the event loop's connection.
+      () =>
+        sql<Omit<ObjectHead, 'onPremisesOnly'> & { opo: unknown }>`select o.id, o.type, o.facet, o.version, exists (select 1 from object_index m where m.object_id = o.id and m.resource = 'user' and m.prop = ${NO_M365_INDEX_PROP}) as opo from objects o where o.id in (${sql.join([...ids])})`,
+    );
+    return rows.map((r) => ({ id: r.id, type: r.type, facet: r.facet, version: Number(r.version), onPremisesOnly: r.opo === true || Number(r.opo) === 1 }));
   }
 
   /** Looks an object up by its alternate key: userPrincipalName for users, deviceId for devices, appId for service principals. */

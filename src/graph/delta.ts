@@ -3,11 +3,13 @@
 // round's window and the $select of the first request; they expire after 7 days like Graph's.
 import { encodeSkiptoken, decodeSkiptoken, invalidSkipToken, listObjects, parseQuery, type Scope } from '../odata/index.js';
 import { changesBetween, currentSeq, lastResetAt, memberDeltas, type ChangeScope, type MemberDelta } from '../directory/changes.js';
+import type { ObjectHead } from '../directory/directory.js';
 import type { DirObject, Props } from '../directory/model.js';
-import { withinReach } from '../directory/on-prem-state.js';
 import { toObject } from '../directory/rows.js';
 import type { ObjectsTable } from '../store/schema.js';
 import type { GraphKit } from './kit.js';
+import { cachedRender, keepRender, renderScope } from './render-cache.js';
+import { RenderedItem } from './rendered-item.js';
 import type { GraphContext, GraphHandler, GraphReply } from './router.js';
 import { GraphError } from './errors.js';
 import { contextUrl, odataType, project } from './shape.js';
@@ -35,6 +37,8 @@ export interface DeltaSpec {
 }
 
 const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
+/** Numbers the delta collections, so that each renders into a shape of its own. */
+let deltaHandlers = 0;
 const DEFAULT_PAGE = 100;
 
 /** `m`: members@delta is reported (no $select, or $select names members). */
@@ -67,7 +71,7 @@ export function deltaHandler(spec: DeltaSpec): GraphHandler {
     return spec.typed ? { '@odata.type': odataType(spec.resource), ...body } : body;
   };
 
-  const reply = (ctx: GraphContext, sel: string[] | undefined, value: Props[], next: { nextLink?: string; deltaLink?: string }): GraphReply => {
+  const reply = (ctx: GraphContext, sel: string[] | undefined, value: unknown[], next: { nextLink?: string; deltaLink?: string }): GraphReply => {
     const body: Props = { '@odata.context': contextUrl(ctx.origin, spec.context), value };
     if (next.nextLink) body['@odata.nextLink'] = next.nextLink;
     if (next.deltaLink) body['@odata.deltaLink'] = next.deltaLink;
@@ -80,6 +84,35 @@ export function deltaHandler(spec: DeltaSpec): GraphHandler {
     if (!members?.length) return body;
     body['members@delta'] = members.map((mb) => ({ '@odata.type': spec.memberType!(mb.type), id: mb.id, ...(mb.removed ? { '@removed': { reason: 'deleted' } } : {}) }));
     return body;
+  };
+
+  const renderShape = `delta#${++deltaHandlers}:${spec.resource}`;
+  /**
+   * The items of changed objects by id. Without members@delta an item depends on its object's version alone, so it
+   * comes from the render cache while the object keeps the version it was rendered from; only the others are read,
+   * shaped and serialised. An object deleted since its head was read is left out (and so reported as removed).
+   */
+  const changedItems = async (kit: GraphKit, heads: ObjectHead[], state: { from: number; to: number; sel?: string[]; m?: boolean }): Promise<Map<string, unknown>> => {
+    const items = new Map<string, unknown>();
+    const members = spec.memberType && state.m;
+    const scope = renderScope(kit.dir.store, `${renderShape}:${state.sel?.join(',') ?? ''}`);
+    const missed = members ? heads : heads.filter((h) => {
+      const bytes = cachedRender(scope, h.id, h.version);
+      if (bytes) items.set(h.id, new RenderedItem(h.id, bytes));
+      return !bytes;
+    });
+    if (!missed.length) return items;
+    const objs = (await kit.dir.rows(missed.map((h) => h.id))).map(toObject).filter((o) => inScope(o, spec.changes));
+    const docs = await kit.dir.documents(objs);
+    const deltas = await withMembers(kit, state, objs.map((o) => o.id), state.from);
+    objs.forEach((o, i) => {
+      const body = shapeItem(o, docs[i], state.sel);
+      if (members) return void items.set(o.id, annotate(body, deltas?.get(o.id)));
+      const bytes = Buffer.from(JSON.stringify(body));
+      keepRender(scope, o.id, o.version, bytes);
+      items.set(o.id, new RenderedItem(o.id, bytes));
+    });
+    return items;
   };
 
   return async (ctx) => {
@@ -123,18 +156,17 @@ export function deltaHandler(spec: DeltaSpec): GraphHandler {
       const pageRows = rows.slice(0, size);
       // A user with no Microsoft 365 account is not in Graph yet: its changes are skipped, not reported as removals;
       // synchronisation then brings it in as a change like any other.
-      const objs = await kit.dir.getMany(pageRows.map((r) => r.objectId), { onPremisesOnly: true });
-      const notYet = new Set(objs.filter((o) => !withinReach(o)).map((o) => o.id));
-      const byId = new Map(objs.filter((o) => !notYet.has(o.id)).map((o) => [o.id, o]));
-      const present = pageRows.map((r) => byId.get(r.objectId)).filter((o): o is DirObject => !!o && inScope(o, spec.changes));
-      const docs = new Map((await kit.dir.documents(present)).map((d) => [d.id as string, d]));
-      const members = await withMembers(kit, state, present.map((o) => o.id), state.from);
-      const value: Props[] = [];
+      const heads = await kit.dir.heads(pageRows.map((r) => r.objectId));
+      const notYet = new Set(heads.filter((h) => h.type === 'user' && h.onPremisesOnly).map((h) => h.id));
+      const byId = new Map(heads.filter((h) => !notYet.has(h.id)).map((h) => [h.id, h]));
+      const present = pageRows.map((r) => byId.get(r.objectId)).filter((h): h is ObjectHead => !!h && inScope(h, spec.changes));
+      const items = await changedItems(kit, present, state);
+      const value: unknown[] = [];
       for (const r of pageRows) {
         if (notYet.has(r.objectId)) continue;
-        const obj = byId.get(r.objectId);
-        if (obj && inScope(obj, spec.changes)) value.push(annotate(shapeItem(obj, docs.get(obj.id)!, state.sel), members?.get(obj.id)));
-        else if (spec.reportRemovals) value.push({ id: r.objectId, '@removed': { reason: obj ? 'changed' : 'deleted' } });
+        const item = items.get(r.objectId);
+        if (item) value.push(item);
+        else if (spec.reportRemovals) value.push({ id: r.objectId, '@removed': { reason: byId.has(r.objectId) ? 'changed' : 'deleted' } });
       }
       if (more) {
         const last = pageRows[pageRows.length - 1];
@@ -146,7 +178,7 @@ export function deltaHandler(spec: DeltaSpec): GraphHandler {
   };
 }
 
-function inScope(obj: DirObject, scope: ChangeScope): boolean {
+function inScope(obj: Pick<DirObject, 'type' | 'facet'>, scope: ChangeScope): boolean {
   return scope.facet ? obj.facet === scope.facet : obj.type === scope.type;
 }
 
