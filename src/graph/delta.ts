@@ -6,7 +6,6 @@ import { changesBetween, currentSeq, lastResetAt, memberDeltas, type ChangeScope
 import type { ObjectHead } from '../directory/directory.js';
 import type { DirObject, Props } from '../directory/model.js';
 import { toObject } from '../directory/rows.js';
-import type { ObjectsTable } from '../store/schema.js';
 import type { GraphKit } from './kit.js';
 import { cachedRender, keepRender, renderScope } from './render-cache.js';
 import { RenderedItem } from './rendered-item.js';
@@ -88,11 +87,11 @@ export function deltaHandler(spec: DeltaSpec): GraphHandler {
 
   const renderShape = `delta#${++deltaHandlers}:${spec.resource}`;
   /**
-   * The items of changed objects by id. Without members@delta an item depends on its object's version alone, so it
+   * The items of objects by id (a round's changes, or a page of the initial round). Without members@delta an item depends on its object's version alone, so it
    * comes from the render cache while the object keeps the version it was rendered from; only the others are read,
    * shaped and serialised. An object deleted since its head was read is left out (and so reported as removed).
    */
-  const changedItems = async (kit: GraphKit, heads: ObjectHead[], state: { from: number; to: number; sel?: string[]; m?: boolean }): Promise<Map<string, unknown>> => {
+  const itemsOf = async (kit: GraphKit, heads: readonly { id: string; version: number }[], state: { from?: number; to: number; sel?: string[]; m?: boolean }): Promise<Map<string, unknown>> => {
     const items = new Map<string, unknown>();
     const members = spec.memberType && state.m;
     const scope = renderScope(kit.dir.store, `${renderShape}:${state.sel?.join(',') ?? ''}`);
@@ -141,11 +140,11 @@ export function deltaHandler(spec: DeltaSpec): GraphHandler {
 
     if (state.ph === 'i') {
       const q = parseQuery(state.sel ? { $select: state.sel.join(',') } : {}, { resource: spec.resource, consistencyLevelEventual: false });
-      const page = await listObjects(kit.dir.db, { resource: spec.resource, scope: spec.scope, query: q, pageSize: size, after: state.after });
-      const objs = (page.rows as ObjectsTable[]).map(toObject);
-      const docs = await kit.dir.documents(objs);
-      const members = await withMembers(kit, state, objs.map((o) => o.id), undefined);
-      const value = objs.map((o, i) => annotate(shapeItem(o, docs[i], state.sel), members?.get(o.id)));
+      const page = await listObjects(kit.dir.db, { resource: spec.resource, scope: spec.scope, query: q, pageSize: size, after: state.after, keysOnly: true });
+      const heads = page.rows.map((r) => ({ id: r.id, version: Number(r.version) }));
+      const items = await itemsOf(kit, heads, state);
+      // An object deleted between the page's query and the read of its document is left out.
+      const value = heads.flatMap((h) => (items.has(h.id) ? [items.get(h.id)] : []));
       if (page.nextCursor) return reply(ctx, state.sel, value, { nextLink: link(ctx, '$skiptoken', { ...state, after: page.nextCursor }) });
       return reply(ctx, state.sel, value, { deltaLink: link(ctx, '$deltatoken', { ph: 'd', from: state.to, sel: state.sel, m: state.m, iat: Date.now() }) });
     }
@@ -160,7 +159,7 @@ export function deltaHandler(spec: DeltaSpec): GraphHandler {
       const notYet = new Set(heads.filter((h) => h.type === 'user' && h.onPremisesOnly).map((h) => h.id));
       const byId = new Map(heads.filter((h) => !notYet.has(h.id)).map((h) => [h.id, h]));
       const present = pageRows.map((r) => byId.get(r.objectId)).filter((h): h is ObjectHead => !!h && inScope(h, spec.changes));
-      const items = await changedItems(kit, present, state);
+      const items = await itemsOf(kit, present, state);
       const value: unknown[] = [];
       for (const r of pageRows) {
         if (notYet.has(r.objectId)) continue;

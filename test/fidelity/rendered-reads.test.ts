@@ -79,6 +79,12 @@ describe.each(ENGINES)('reads after writes (%s)', (engine) => {
       expect((await round(start)).value.map((u: { jobTitle: string }) => u.jobTitle)).toEqual([`${title}b`]);
       expect((await round(first['@odata.deltaLink'])).value.map((u: { jobTitle: string }) => u.jobTitle)).toEqual([`${title}b`]);
     }
+    // The initial round (every user, no token) as well.
+    const initialTitle = async () => ((await graph('/users/delta?$select=jobTitle')).body.value as { id: string; jobTitle: string }[]).find((u) => u.id === ada)?.jobTitle;
+    expect(await initialTitle()).toBe('Delta selected 1b');
+    expect((await graph(`/users/${ada}`, { method: 'PATCH', body: { jobTitle: 'Delta initial' } })).status).toBe(204);
+    expect(await initialTitle()).toBe('Delta initial');
+    expect(await initialTitle()).toBe('Delta initial');
   });
 
   it('after a reset, a write that reuses an earlier version number is served, not what that version held before', async () => {
