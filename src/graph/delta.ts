@@ -87,9 +87,10 @@ export function deltaHandler(spec: DeltaSpec): GraphHandler {
 
   const renderShape = `delta#${++deltaHandlers}:${spec.resource}`;
   /**
-   * The items of objects by id (a round's changes, or a page of the initial round). Without members@delta an item depends on its object's version alone, so it
-   * comes from the render cache while the object keeps the version it was rendered from; only the others are read,
-   * shaped and serialised. An object deleted since its head was read is left out (and so reported as removed).
+   * The items of objects by id (a round's changes, or a page of the initial round). Without members@delta an item
+   * depends on its object's version alone, so it comes from the render cache while the object keeps the version it
+   * was rendered from; only the others are read, shaped and serialised. An object deleted since its head was read
+   * is left out.
    */
   const itemsOf = async (kit: GraphKit, heads: readonly { id: string; version: number }[], state: { from?: number; to: number; sel?: string[]; m?: boolean }): Promise<Map<string, unknown>> => {
     const items = new Map<string, unknown>();
