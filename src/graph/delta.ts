@@ -7,8 +7,6 @@ import type { ObjectHead } from '../directory/directory.js';
 import type { DirObject, Props } from '../directory/model.js';
 import { toObject } from '../directory/rows.js';
 import type { GraphKit } from './kit.js';
-import { cachedRender, keepRender, renderScope } from './render-cache.js';
-import { RenderedItem } from './rendered-item.js';
 import type { GraphContext, GraphHandler, GraphReply } from './router.js';
 import { GraphError } from './errors.js';
 import { contextUrl, odataType, project } from './shape.js';
@@ -88,31 +86,16 @@ export function deltaHandler(spec: DeltaSpec): GraphHandler {
   const renderShape = `delta#${++deltaHandlers}:${spec.resource}`;
   /**
    * The items of objects by id (a round's changes, or a page of the initial round). Without members@delta an item
-   * depends on its object's version alone, so it comes from the render cache while the object keeps the version it
-   * was rendered from; only the others are read, shaped and serialised. An object deleted since its head was read
-   * is left out.
+   * depends on its object's version alone and comes from the rendered items (GraphKit.renderById); members@delta
+   * depends on links and is built every time. An object deleted since its head was read is left out.
    */
   const itemsOf = async (kit: GraphKit, heads: readonly { id: string; version: number }[], state: { from?: number; to: number; sel?: string[]; m?: boolean }): Promise<Map<string, unknown>> => {
-    const items = new Map<string, unknown>();
-    const members = spec.memberType && state.m;
-    const scope = renderScope(kit.dir.store, `${renderShape}:${state.sel?.join(',') ?? ''}`);
-    const missed = members ? heads : heads.filter((h) => {
-      const bytes = cachedRender(scope, h.id, h.version);
-      if (bytes) items.set(h.id, new RenderedItem(h.id, bytes));
-      return !bytes;
-    });
-    if (!missed.length) return items;
-    const objs = (await kit.dir.rows(missed.map((h) => h.id))).map(toObject).filter((o) => inScope(o, spec.changes));
+    if (!(spec.memberType && state.m))
+      return kit.renderById(`${renderShape}:${state.sel?.join(',') ?? ''}`, heads, (o, doc) => (inScope(o, spec.changes) ? shapeItem(o, doc, state.sel) : undefined));
+    const objs = (await kit.dir.rows(heads.map((h) => h.id))).map(toObject).filter((o) => inScope(o, spec.changes));
     const docs = await kit.dir.documents(objs);
     const deltas = await withMembers(kit, state, objs.map((o) => o.id), state.from);
-    objs.forEach((o, i) => {
-      const body = shapeItem(o, docs[i], state.sel);
-      if (members) return void items.set(o.id, annotate(body, deltas?.get(o.id)));
-      const bytes = Buffer.from(JSON.stringify(body));
-      keepRender(scope, o.id, o.version, bytes);
-      items.set(o.id, new RenderedItem(o.id, bytes));
-    });
-    return items;
+    return new Map(objs.map((o, i) => [o.id, annotate(shapeItem(o, docs[i], state.sel), deltas?.get(o.id))]));
   };
 
   return async (ctx) => {

@@ -93,32 +93,41 @@ export class GraphKit {
 
   /** A page's items, each from the render cache while its object keeps the version it was rendered from. */
   private async renderedItems(ctx: GraphContext, spec: ListSpec, rows: ObjectsTable[], select: readonly string[] | undefined): Promise<unknown[]> {
-    const scope = renderScope(this.dir.store, `${spec.resource}:${ctx.cast ?? ''}:${spec.typed ? 'typed' : ''}:${spec.shape ? 'shaped' : ''}:${select?.join(',') ?? ''}`);
-    const items: unknown[] = new Array(rows.length);
-    const missed: number[] = [];
+    const shape = `${spec.resource}:${ctx.cast ?? ''}:${spec.typed ? 'typed' : ''}:${spec.shape ? 'shaped' : ''}:${select?.join(',') ?? ''}`;
     // A page holds a few types: the permission check is made once for each (0.7 µs an item otherwise).
     const readable = new Map<string, boolean>();
     const mayRead = (type: string) => readable.get(type) ?? readable.set(type, this.canRead(ctx, type)).get(type)!;
-    rows.forEach((row, i) => {
-      if (spec.typed && !mayRead(row.type)) items[i] = limitedItem(row.type, row.id);
-      else {
-        const bytes = cachedRender(scope, row.id, Number(row.version));
-        if (bytes === undefined) missed.push(i);
-        else items[i] = new RenderedItem(row.id, bytes);
-      }
+    const limited = new Set(spec.typed ? rows.filter((r) => !mayRead(r.type)).map((r) => r.id) : []);
+    const heads = rows.filter((r) => !limited.has(r.id)).map((r) => ({ id: r.id, version: Number(r.version) }));
+    const rendered = await this.renderById(shape, heads, (o, doc) => this.item(ctx, spec, o, doc, select, !!ctx.cast));
+    // An object deleted between the page's query and the fetch of its document is left out of the page.
+    return rows.flatMap((r): unknown[] => (limited.has(r.id) ? [limitedItem(r.type, r.id)] : rendered.has(r.id) ? [rendered.get(r.id)] : []));
+  }
+
+  /**
+   * The items of `heads` as `build` shapes them, by id: from the render cache while an object keeps the version it
+   * was rendered from, else read, built, serialised and kept under `shape`. An object no longer stored, or one
+   * `build` declines, is left out.
+   */
+  async renderById(shape: string, heads: readonly { id: string; version: number }[], build: (obj: DirObject, doc: Props) => Props | undefined): Promise<Map<string, RenderedItem>> {
+    const scope = renderScope(this.dir.store, shape);
+    const items = new Map<string, RenderedItem>();
+    const missed = heads.filter((h) => {
+      const bytes = cachedRender(scope, h.id, h.version);
+      if (bytes) items.set(h.id, new RenderedItem(h.id, bytes));
+      return !bytes;
     });
     if (!missed.length) return items;
-    const stored = new Map((await this.dir.rows(missed.map((i) => rows[i].id))).map((r) => [r.id, toObject(r)]));
-    const objects = missed.map((i) => stored.get(rows[i].id)).filter((o): o is DirObject => !!o);
+    const objects = (await this.dir.rows(missed.map((h) => h.id))).map(toObject);
     const docs = await this.dir.documents(objects);
-    const at = new Map(missed.map((i) => [rows[i].id, i]));
-    objects.forEach((o, j) => {
-      const bytes = Buffer.from(JSON.stringify(this.item(ctx, spec, o, docs[j], select, !!ctx.cast)));
+    objects.forEach((o, i) => {
+      const body = build(o, docs[i]);
+      if (!body) return;
+      const bytes = Buffer.from(JSON.stringify(body));
       keepRender(scope, o.id, o.version, bytes);
-      items[at.get(o.id)!] = new RenderedItem(o.id, bytes);
+      items.set(o.id, new RenderedItem(o.id, bytes));
     });
-    // An object deleted between the page's query and the fetch of its document is left out of the page.
-    return items.filter((item) => item !== undefined);
+    return items;
   }
 
   private async expandedItems(ctx: GraphContext, spec: ListSpec, resource: string, rows: ObjectsTable[], q: ODataQuery): Promise<Props[]> {
