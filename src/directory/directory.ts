@@ -7,6 +7,7 @@ import { documentsOf } from './documents.js';
 import { classifyIdentifier, dnKey } from './ids.js';
 import { type DirObject, DirectoryError, type Facet, type LinkKind, type ObjectType, type Props } from './model.js';
 import { NO_M365_INDEX_PROP, type Reach, withinReach } from './on-prem-state.js';
+import { withoutAccount } from './query.js';
 import { toObject } from './rows.js';
 import { type Writer, writeTx } from './writer.js';
 
@@ -96,7 +97,7 @@ export class Directory {
       [NO_M365_INDEX_PROP, ...ids],
       // Up to a thousand ids (a delta page): on a reader thread, not the event loop's connection.
       () =>
-        sql<Omit<ObjectHead, 'onPremisesOnly'> & { opo: unknown }>`select o.id, o.type, o.facet, o.version, exists (select 1 from object_index m where m.object_id = o.id and m.resource = 'user' and m.prop = ${NO_M365_INDEX_PROP}) as opo from objects o where o.id in (${sql.join([...ids])})`,
+        sql<Omit<ObjectHead, 'onPremisesOnly'> & { opo: unknown }>`select o.id, o.type, o.facet, o.version, ${withoutAccount(sql.ref('o.id'), true)} as opo from objects o where o.id in (${sql.join([...ids])})`,
     );
     return rows.map((r) => ({ id: r.id, type: r.type, facet: r.facet, version: Number(r.version), onPremisesOnly: r.opo === true || Number(r.opo) === 1 }));
   }

@@ -113,6 +113,11 @@ function andAll(parts: RawBuilder<SqlBool>[]): RawBuilder<SqlBool> {
   return parts.length ? sql<SqlBool>`${sql.join(parts, sql` and `)}` : sql<SqlBool>`1 = 1`;
 }
 
+/** Whether the object `idCol` is a user with no Microsoft 365 account: one probe of the object's own index rows. */
+export function withoutAccount(idCol: RawBuilder<unknown>, page: boolean): RawBuilder<SqlBool> {
+  return sql<SqlBool>`exists (select 1 from object_index m where m.object_id = ${idCol} and m.resource = 'user' and m.prop = ${NO_M365_INDEX_PROP} ${probeEnd(page)})`;
+}
+
 /** Conditions on `o` shared by every plan: store type, scope, casts. */
 function baseConditions(db: Kysely<Database>, resource: string, scope: Scope, idCol: RawBuilder<unknown>, page: boolean): RawBuilder<SqlBool>[] {
   const parts: RawBuilder<SqlBool>[] = [];
@@ -129,9 +134,8 @@ function baseConditions(db: Kysely<Database>, resource: string, scope: Scope, id
   }
   if (scope.kind === 'ids') parts.push(sql<SqlBool>`${idCol} in (${scope.ids(db)})`);
   if (scope.kind === 'listed') parts.push(scope.ids.length ? sql<SqlBool>`${idCol} in (${sql.join([...scope.ids])})` : sql<SqlBool>`1 = 0`);
-  // Graph never shows a user with no Microsoft 365 account: one probe of the object's own index rows.
-  if (MAY_HOLD_USERS.has(resource))
-    parts.push(sql<SqlBool>`not exists (select 1 from object_index m where m.object_id = ${idCol} and m.resource = 'user' and m.prop = ${NO_M365_INDEX_PROP} ${probeEnd(page)})`);
+  // Graph never shows a user with no Microsoft 365 account.
+  if (MAY_HOLD_USERS.has(resource)) parts.push(sql<SqlBool>`not ${withoutAccount(idCol, page)}`);
   return parts;
 }
 

@@ -5,7 +5,6 @@ import { encodeSkiptoken, decodeSkiptoken, invalidSkipToken, listObjects, parseQ
 import { changesBetween, currentSeq, lastResetAt, memberDeltas, type ChangeScope, type MemberDelta } from '../directory/changes.js';
 import type { ObjectHead } from '../directory/directory.js';
 import type { DirObject, Props } from '../directory/model.js';
-import { toObject } from '../directory/rows.js';
 import type { GraphKit } from './kit.js';
 import type { GraphContext, GraphHandler, GraphReply } from './router.js';
 import { GraphError } from './errors.js';
@@ -34,8 +33,6 @@ export interface DeltaSpec {
 }
 
 const SEVEN_DAYS_MS = 7 * 24 * 3600 * 1000;
-/** Numbers the delta collections, so that each renders into a shape of its own. */
-let deltaHandlers = 0;
 const DEFAULT_PAGE = 100;
 
 /** `m`: members@delta is reported (no $select, or $select names members). */
@@ -83,19 +80,18 @@ export function deltaHandler(spec: DeltaSpec): GraphHandler {
     return body;
   };
 
-  const renderShape = `delta#${++deltaHandlers}:${spec.resource}`;
   /**
    * The items of objects by id (a round's changes, or a page of the initial round). Without members@delta an item
    * depends on its object's version alone and comes from the rendered items (GraphKit.renderById); members@delta
    * depends on links and is built every time. An object deleted since its head was read is left out.
    */
   const itemsOf = async (kit: GraphKit, heads: readonly { id: string; version: number }[], state: { from?: number; to: number; sel?: string[]; m?: boolean }): Promise<Map<string, unknown>> => {
-    if (!(spec.memberType && state.m))
-      return kit.renderById(`${renderShape}:${state.sel?.join(',') ?? ''}`, heads, (o, doc) => (inScope(o, spec.changes) ? shapeItem(o, doc, state.sel) : undefined));
-    const objs = (await kit.dir.rows(heads.map((h) => h.id))).map(toObject).filter((o) => inScope(o, spec.changes));
-    const docs = await kit.dir.documents(objs);
-    const deltas = await withMembers(kit, state, objs.map((o) => o.id), state.from);
-    return new Map(objs.map((o, i) => [o.id, annotate(shapeItem(o, docs[i], state.sel), deltas?.get(o.id))]));
+    const build = (o: DirObject, doc: Props) => (inScope(o, spec.changes) ? shapeItem(o, doc, state.sel) : undefined);
+    // One collection's delta resource names it: its items render into a shape of their own.
+    if (!(spec.memberType && state.m)) return kit.renderById(`${fingerprint}:${state.sel?.join(',') ?? ''}`, heads, build);
+    const built = await kit.buildById(heads, build);
+    const deltas = await withMembers(kit, state, [...built.keys()], state.from);
+    return new Map([...built].map(([id, { body }]) => [id, annotate(body, deltas?.get(id))]));
   };
 
   return async (ctx) => {
@@ -140,7 +136,7 @@ export function deltaHandler(spec: DeltaSpec): GraphHandler {
       // A user with no Microsoft 365 account is not in Graph yet: its changes are skipped, not reported as removals;
       // synchronisation then brings it in as a change like any other.
       const heads = await kit.dir.heads(pageRows.map((r) => r.objectId));
-      const notYet = new Set(heads.filter((h) => h.type === 'user' && h.onPremisesOnly).map((h) => h.id));
+      const notYet = new Set(heads.filter((h) => h.onPremisesOnly).map((h) => h.id));
       const byId = new Map(heads.filter((h) => !notYet.has(h.id)).map((h) => [h.id, h]));
       const present = pageRows.map((r) => byId.get(r.objectId)).filter((h): h is ObjectHead => !!h && inScope(h, spec.changes));
       const items = await itemsOf(kit, present, state);

@@ -106,10 +106,9 @@ export class GraphKit {
 
   /**
    * The items of `heads` as `build` shapes them, by id: from the render cache while an object keeps the version it
-   * was rendered from, else read, built, serialised and kept under `shape`. An object no longer stored, or one
-   * `build` declines, is left out.
+   * was rendered from, else built (buildById), serialised and kept under `shape`.
    */
-  async renderById(shape: string, heads: readonly { id: string; version: number }[], build: (obj: DirObject, doc: Props) => Props | undefined): Promise<Map<string, RenderedItem>> {
+  async renderById(shape: string, heads: readonly Head[], build: (obj: DirObject, doc: Props) => Props | undefined): Promise<Map<string, RenderedItem>> {
     const scope = renderScope(this.dir.store, shape);
     const items = new Map<string, RenderedItem>();
     const missed = heads.filter((h) => {
@@ -117,17 +116,28 @@ export class GraphKit {
       if (bytes) items.set(h.id, new RenderedItem(h.id, bytes));
       return !bytes;
     });
-    if (!missed.length) return items;
-    const objects = (await this.dir.rows(missed.map((h) => h.id))).map(toObject);
+    for (const [id, { version, body }] of await this.buildById(missed, build)) {
+      const bytes = Buffer.from(JSON.stringify(body));
+      keepRender(scope, id, version, bytes);
+      items.set(id, new RenderedItem(id, bytes));
+    }
+    return items;
+  }
+
+  /**
+   * The objects of `heads` read with their documents and shaped by `build`, by id, each with the version of the row
+   * read (which may be newer than the head's). An object no longer stored, or one `build` declines, is left out.
+   */
+  async buildById(heads: readonly Head[], build: (obj: DirObject, doc: Props) => Props | undefined): Promise<Map<string, { version: number; body: Props }>> {
+    const built = new Map<string, { version: number; body: Props }>();
+    if (!heads.length) return built;
+    const objects = (await this.dir.rows(heads.map((h) => h.id))).map(toObject);
     const docs = await this.dir.documents(objects);
     objects.forEach((o, i) => {
       const body = build(o, docs[i]);
-      if (!body) return;
-      const bytes = Buffer.from(JSON.stringify(body));
-      keepRender(scope, o.id, o.version, bytes);
-      items.set(o.id, new RenderedItem(o.id, bytes));
+      if (body) built.set(o.id, { version: o.version, body });
     });
-    return items;
+    return built;
   }
 
   private async expandedItems(ctx: GraphContext, spec: ListSpec, resource: string, rows: ObjectsTable[], q: ODataQuery): Promise<Props[]> {
@@ -174,6 +184,9 @@ export class GraphKit {
     return cast ? { ...scope, types: [cast] } : scope;
   }
 }
+
+/** An object as a page query names it: enough to find its rendering. */
+type Head = { id: string; version: number };
 
 /** A member the caller may not read: Graph shows its type and id only. */
 const limitedItem = (type: string, id: string): Props => ({ '@odata.type': odataType(resourceOfObject(type)), id });
