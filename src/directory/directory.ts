@@ -23,6 +23,19 @@ export interface TenantInfo {
 }
 
 
+type HeadRow = Omit<ObjectHead, 'onPremisesOnly'> & { opo: unknown };
+
+// The account probe is the marker row's index lookup (on-prem-state.ts), so a head never reads a document.
+const HEAD_COLUMNS = sql`o.id, o.type, o.facet, o.version, ${withoutAccount(sql.ref('o.id'), true)} as opo`;
+
+const toHead = (r: HeadRow): ObjectHead => ({ id: r.id, type: r.type, facet: r.facet, version: Number(r.version), onPremisesOnly: r.opo === true || Number(r.opo) === 1 });
+
+/** withinReach for a head: only on-premises-only users are held back. */
+function headWithin(row: HeadRow | undefined, reach?: Reach): ObjectHead | undefined {
+  const head = row && toHead(row);
+  return head && (reach?.onPremisesOnly === true || !head.onPremisesOnly) ? head : undefined;
+}
+
 /** Groups a membership walk on the event loop may reach before it is left to a reader thread (containersOf). */
 export const SMALL_CLOSURE = 100;
 
@@ -91,15 +104,29 @@ export class Directory {
    */
   async heads(ids: readonly string[]): Promise<ObjectHead[]> {
     if (!ids.length) return [];
-    const rows = await runPrepared(
-      this.db,
-      `heads:${ids.length}`,
-      [NO_M365_INDEX_PROP, ...ids],
-      // Up to a thousand ids (a delta page): on a reader thread, not the event loop's connection.
-      () =>
-        sql<Omit<ObjectHead, 'onPremisesOnly'> & { opo: unknown }>`select o.id, o.type, o.facet, o.version, ${withoutAccount(sql.ref('o.id'), true)} as opo from objects o where o.id in (${sql.join([...ids])})`,
-    );
-    return rows.map((r) => ({ id: r.id, type: r.type, facet: r.facet, version: Number(r.version), onPremisesOnly: r.opo === true || Number(r.opo) === 1 }));
+    // Up to a thousand ids (a delta page): on a reader thread, not the event loop's connection.
+    const rows = await runPrepared(this.db, `heads:${ids.length}`, [NO_M365_INDEX_PROP, ...ids], () => sql<HeadRow>`select ${HEAD_COLUMNS} from objects o where o.id in (${sql.join([...ids])})`);
+    return rows.map(toHead);
+  }
+
+  /** One object's head by id (`types` narrow it): a rendered entity is served without reading its document. */
+  async head(id: string, types?: readonly ObjectType[], reach?: Reach): Promise<ObjectHead | undefined> {
+    const key = id.toLowerCase();
+    const typed = types ? sql` and o.type in (${sql.join([...types])})` : sql``;
+    const [row] = await runPrepared(this.db, `head:${types ? types.join(',') : ''}`, [NO_M365_INDEX_PROP, key, ...(types ?? [])], () => sql<HeadRow>`select ${HEAD_COLUMNS} from objects o where o.id = ${key}${typed}`, KEYED);
+    return headWithin(row, reach);
+  }
+
+  /** One object's head by alternate key (byAltKey). */
+  async headByAltKey(type: ObjectType, key: string, reach?: Reach): Promise<ObjectHead | undefined> {
+    const alt = key.toLowerCase();
+    const [row] = await runPrepared(this.db, 'headByAltKey', [NO_M365_INDEX_PROP, type, alt], () => sql<HeadRow>`select ${HEAD_COLUMNS} from objects o where o.type = ${type} and o.alt_key = ${alt}`, KEYED);
+    return headWithin(row, reach);
+  }
+
+  /** A user's head by id or userPrincipalName (user). */
+  async userHead(idOrUpn: string, reach?: Reach): Promise<ObjectHead | undefined> {
+    return idOrUpn.includes('@') ? this.headByAltKey('user', idOrUpn, reach) : this.head(idOrUpn, ['user'], reach);
   }
 
   /** Looks an object up by its alternate key: userPrincipalName for users, deviceId for devices, appId for service principals. */

@@ -20,6 +20,7 @@ export const deviceCaller = (p: Principal): DeviceCaller => ({ appOnly: p.kind =
 export function deviceRoutes(g: GraphRouter) {
   const find = ({ kit, params }: GraphContext): Promise<DirObject | undefined> =>
     params.deviceId !== undefined ? kit.dir.byAltKey('device', params.deviceId) : kit.dir.get(params.id, ['device']);
+  const findHead = ({ kit, params }: GraphContext) => (params.deviceId !== undefined ? kit.dir.headByAltKey('device', params.deviceId) : kit.dir.head(params.id, ['device']));
   const keyOf = (ctx: GraphContext) => ctx.params.deviceId ?? ctx.params.id;
   const load = async (ctx: GraphContext): Promise<DirObject> => (await find(ctx)) ?? Promise.reject(notFound(keyOf(ctx)));
 
@@ -36,7 +37,7 @@ export function deviceRoutes(g: GraphRouter) {
   });
 
   for (const base of KEY_FORMS) {
-    g.get(base, async (ctx) => ctx.kit.entity(ctx, 'device', await find(ctx), 'devices', keyOf(ctx)));
+    g.get(base, async (ctx) => ctx.kit.entity(ctx, 'device', await findHead(ctx), 'devices', keyOf(ctx)));
     g.patch(base, async (ctx) => {
       const device = await load(ctx);
       await updateDevice(ctx.kit.dir, device.id, requireBody(ctx), deviceCaller(ctx.principal));

@@ -11,7 +11,7 @@ export function administrativeUnitRoutes(g: GraphRouter) {
     g.get(`${base}/delta`, deltaHandler({ resource: 'administrativeUnit', changes: { type: 'administrativeUnit' }, scope: { kind: 'all' }, context: 'administrativeUnits', reportRemovals: true }), {
       permissionAs: ['GET', '/administrativeUnits/delta'],
     });
-    g.get(`${base}/{id}`, async (ctx) => ctx.kit.entity(ctx, 'administrativeUnit', await ctx.kit.dir.get(ctx.params.id, ['administrativeUnit']), 'directory/administrativeUnits'));
+    g.get(`${base}/{id}`, async (ctx) => ctx.kit.entity(ctx, 'administrativeUnit', await ctx.kit.dir.head(ctx.params.id, ['administrativeUnit']), 'directory/administrativeUnits'));
     g.get(
       `${base}/{id}/members`,
       async (ctx) => {
@@ -28,16 +28,16 @@ export function administrativeUnitRoutes(g: GraphRouter) {
 export function contactRoutes(g: GraphRouter) {
   g.get('/contacts', (ctx) => ctx.kit.list(ctx, { resource: 'orgContact', scope: { kind: 'all' }, context: 'contacts' }), { count: true });
   g.get('/contacts/delta', deltaHandler({ resource: 'orgContact', changes: { type: 'orgContact' }, scope: { kind: 'all' }, context: 'contacts', reportRemovals: true }));
-  g.get('/contacts/{id}', async (ctx) => ctx.kit.entity(ctx, 'orgContact', await ctx.kit.dir.get(ctx.params.id, ['orgContact']), 'contacts'));
+  g.get('/contacts/{id}', async (ctx) => ctx.kit.entity(ctx, 'orgContact', await ctx.kit.dir.head(ctx.params.id, ['orgContact']), 'contacts'));
   membershipRoutes(g, '/contacts/{id}', async (ctx) => (await ctx.kit.dir.get(ctx.params.id, ['orgContact'])) ?? Promise.reject(notFound(ctx.params.id)));
 }
 
 export function servicePrincipalRoutes(g: GraphRouter) {
   g.get('/servicePrincipals', (ctx) => ctx.kit.list(ctx, { resource: 'servicePrincipal', scope: { kind: 'all' }, context: 'servicePrincipals' }), { count: true });
   g.get('/servicePrincipals/delta', deltaHandler({ resource: 'servicePrincipal', changes: { type: 'servicePrincipal' }, scope: { kind: 'all' }, context: 'servicePrincipals', reportRemovals: true }));
-  g.get('/servicePrincipals/{id}', async (ctx) => ctx.kit.entity(ctx, 'servicePrincipal', await ctx.kit.dir.get(ctx.params.id, ['servicePrincipal']), 'servicePrincipals'));
+  g.get('/servicePrincipals/{id}', async (ctx) => ctx.kit.entity(ctx, 'servicePrincipal', await ctx.kit.dir.head(ctx.params.id, ['servicePrincipal']), 'servicePrincipals'));
   g.get("/servicePrincipals(appId='{appId}')", async (ctx) =>
-    ctx.kit.entity(ctx, 'servicePrincipal', await ctx.kit.dir.byAltKey('servicePrincipal', ctx.params.appId), 'servicePrincipals', ctx.params.appId),
+    ctx.kit.entity(ctx, 'servicePrincipal', await ctx.kit.dir.headByAltKey('servicePrincipal', ctx.params.appId), 'servicePrincipals', ctx.params.appId),
   );
   membershipRoutes(g, '/servicePrincipals/{id}', async (ctx) => (await ctx.kit.dir.get(ctx.params.id, ['servicePrincipal'])) ?? Promise.reject(notFound(ctx.params.id)));
   membershipRoutes(g, "/servicePrincipals(appId='{appId}')", async (ctx) => (await ctx.kit.dir.byAltKey('servicePrincipal', ctx.params.appId)) ?? Promise.reject(notFound(ctx.params.appId)));

@@ -25,7 +25,7 @@ export function groupRoutes(g: GraphRouter) {
     await deleteObject(ctx.kit.dir, 'group', (await load(ctx, ctx.params.id)).id);
     return { status: 204 };
   });
-  g.get('/groups/{id}', async (ctx) => ctx.kit.entity(ctx, 'group', await ctx.kit.dir.get(ctx.params.id, ['group']), 'groups'));
+  g.get('/groups/{id}', async (ctx) => ctx.kit.entity(ctx, 'group', await ctx.kit.dir.head(ctx.params.id, ['group']), 'groups'));
   membershipRoutes(g, '/groups/{id}', (ctx) => load(ctx, ctx.params.id));
   const listOpts = { casts: MEMBER_TYPES, count: true };
   g.get(

@@ -2,7 +2,7 @@
 // directoryObject collections with @odata.type and Graph's limited-information rule.
 import { parseQuery, listObjects, countObjects, encodeSkiptoken, decodeSkiptoken, type ODataQuery, type Scope } from '../odata/index.js';
 import { hasAnyPermission, allowedPermissions, schemeOf } from '../auth/permissions.js';
-import type { Directory } from '../directory/directory.js';
+import type { Directory, ObjectHead } from '../directory/directory.js';
 import type { DirObject, Props } from '../directory/model.js';
 import { toObject } from '../directory/rows.js';
 import type { ObjectsTable } from '../store/schema.js';
@@ -68,24 +68,32 @@ export class GraphKit {
     return { body };
   }
 
-  /** A single entity with $select, as Graph answers GET /devices/{id}. */
-  async entity(ctx: GraphContext, resource: string, obj: DirObject | undefined, contextBase: string, key?: string): Promise<GraphReply> {
-    if (!obj) throw notFound(key ?? ctx.params.id ?? '');
+  /**
+   * A single entity with $select, as Graph answers GET /devices/{id}. Given the object's head, the document is read
+   * only when the entity is not rendered at that version already.
+   */
+  async entity(ctx: GraphContext, resource: string, obj: DirObject | ObjectHead | undefined, contextBase: string, key?: string): Promise<GraphReply> {
+    const missing = () => notFound(key ?? ctx.params.id ?? '');
+    if (!obj) throw missing();
+    // A write between the head and the document is served as the document has it: the object as it is now.
+    const full = async () => ('props' in obj ? obj : ((await this.dir.get(obj.id)) ?? Promise.reject(missing())));
     const q = this.query(ctx, resource, { collection: false });
     const context = contextUrl(ctx.origin, `${selectFragment(contextBase, q.select)}/$entity`);
     if (q.expand?.length) {
-      const [doc] = await this.dir.documents([obj]);
+      const current = await full();
+      const [doc] = await this.dir.documents([current]);
       const body = project(resource, doc, q.select, context);
-      await this.expand(ctx, resource, [obj], [body], q);
+      await this.expand(ctx, resource, [current], [body], q);
       return { body };
     }
     const scope = renderScope(this.dir.store, `entity:${resource}:${q.select?.join(',') ?? ''}`);
     let bytes = cachedRender(scope, obj.id, obj.version);
     if (bytes === undefined) {
-      const [doc] = await this.dir.documents([obj]);
+      const current = await full();
+      const [doc] = await this.dir.documents([current]);
       bytes = Buffer.from(JSON.stringify(project(resource, doc, q.select)));
       // A read's object is the stored row; what a write hands back is built in memory, so only reads are kept.
-      if (ctx.method === 'GET') keepRender(scope, obj.id, obj.version, bytes);
+      if (ctx.method === 'GET') keepRender(scope, current.id, current.version, bytes);
     }
     const head = Buffer.from(`{"@odata.context":${JSON.stringify(context)}${bytes.length > 2 ? ',' : ''}`);
     return { body: new RenderedItem(obj.id, Buffer.concat([head, bytes.subarray(1)])) };

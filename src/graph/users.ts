@@ -23,7 +23,7 @@ export function userRoutes(g: GraphRouter) {
   });
   g.get('/users/{id}', async (ctx) => {
     const { kit } = ctx;
-    const u = await kit.dir.user(ctx.params.id);
+    const u = await kit.dir.userHead(ctx.params.id);
     return limitUserReply(ctx, '/users/{id}', await kit.entity(ctx, 'user', u, 'users'), u?.id);
   });
   membershipRoutes(g, '/users/{id}', (ctx) => load(ctx, ctx.params.id));

@@ -46,6 +46,32 @@ describe.each(ENGINES)('reads after writes (%s)', (engine) => {
     expect((await graph(`/users?$select=id,jobTitle&$filter=id eq '${ada}'`)).body.value).toEqual([{ id: ada, jobTitle: 'Countess' }]);
   });
 
+  it('an entity read by id or by alternate key shows the next write (groups, users by UPN, devices by id and deviceId) and a deleted group is not found', async () => {
+    const created = await graph('/groups', { method: 'POST', body: { displayName: 'Rendered Readers', mailEnabled: false, mailNickname: 'rendered-readers', securityEnabled: true } });
+    expect(created.status).toBe(201);
+    const group = created.body.id as string;
+    const groupName = async () => (await graph(`/groups/${group}`)).body.displayName;
+    expect(await groupName()).toBe('Rendered Readers');
+    expect((await graph(`/groups/${group}`, { method: 'PATCH', body: { displayName: 'Rendered Again' } })).status).toBe(204);
+    expect(await groupName()).toBe('Rendered Again');
+    expect((await graph(`/groups/${group}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await graph(`/groups/${group}`)).status).toBe(404);
+
+    const title = async () => (await graph('/users/linus@contoso.example?$select=jobTitle')).body.jobTitle;
+    const before = await title();
+    expect((await graph('/users/linus@contoso.example', { method: 'PATCH', body: { jobTitle: `${before} (kernel)` } })).status).toBe(204);
+    expect(await title()).toBe(`${before} (kernel)`);
+
+    // Devices are written with Device.ReadWrite.All, in the demo tenant.
+    const admin = await tb.appToken('Device.ReadWrite.All');
+    const demo = (path: string, init: { method?: string; body?: unknown } = {}) => graphFetch(`${tb.graphHttpUrl}${path}`, admin, init);
+    const device = (await demo('/devices?$top=1&$select=id,deviceId')).body.value[0] as { id: string; deviceId: string };
+    const attribute = async (path: string) => (await demo(path)).body.extensionAttributes?.extensionAttribute9;
+    for (const path of [`/devices/${device.id}`, `/devices(deviceId='${device.deviceId}')`]) expect(await attribute(path)).toBeNull();
+    expect((await demo(`/devices/${device.id}`, { method: 'PATCH', body: { extensionAttributes: { extensionAttribute9: 'rendered' } } })).status).toBe(204);
+    for (const path of [`/devices/${device.id}`, `/devices(deviceId='${device.deviceId}')`]) expect(await attribute(path)).toBe('rendered');
+  });
+
   it('assignedLicenses follows assignLicense and removal (a licence change is a change of the user)', async () => {
     // Grace has a usage location (assignLicense needs one) and the free Power Automate licence.
     const grace = (await graph('/users/grace@contoso.example')).body.id as string;
