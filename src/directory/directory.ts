@@ -22,7 +22,6 @@ export interface TenantInfo {
   domainSid: string;
 }
 
-
 type HeadRow = Omit<ObjectHead, 'onPremisesOnly'> & { opo: unknown };
 
 // The account probe is the marker row's index lookup (on-prem-state.ts), so a head never reads a document.
@@ -109,11 +108,10 @@ export class Directory {
     return rows.map(toHead);
   }
 
-  /** One object's head by id (`types` narrow it): a rendered entity is served without reading its document. */
-  async head(id: string, types?: readonly ObjectType[], reach?: Reach): Promise<ObjectHead | undefined> {
+  /** One object's head by id, of one of `types`: a rendered entity is served without reading its document. */
+  async head(id: string, types: readonly ObjectType[], reach?: Reach): Promise<ObjectHead | undefined> {
     const key = id.toLowerCase();
-    const typed = types ? sql` and o.type in (${sql.join([...types])})` : sql``;
-    const [row] = await runPrepared(this.db, `head:${types ? types.join(',') : ''}`, [NO_M365_INDEX_PROP, key, ...(types ?? [])], () => sql<HeadRow>`select ${HEAD_COLUMNS} from objects o where o.id = ${key}${typed}`, KEYED);
+    const [row] = await runPrepared(this.db, `head:${types.join(',')}`, [NO_M365_INDEX_PROP, key, ...types], () => sql<HeadRow>`select ${HEAD_COLUMNS} from objects o where o.id = ${key} and o.type in (${sql.join([...types])})`, KEYED);
     return headWithin(row, reach);
   }
 
