@@ -2,6 +2,7 @@
 // handed out is 32 random bytes; only its sha256 is stored (tokens-store.ts).
 import type { Directory } from './directory.js';
 import { LOCKOUT_THRESHOLD, verifyPassword } from './credentials.js';
+import { indexKey } from './index-keys.js';
 import { encodeText } from '../odata/encode.js';
 import type { DirObject } from './model.js';
 import { isActiveDirectoryObject } from './on-prem-state.js';
@@ -31,15 +32,15 @@ export async function findUserByLogonName(dir: Directory, username: string): Pro
   const tenant = dir.tenant.domain.toLowerCase();
   if (!sam || (domain !== netbiosName(tenant).toLowerCase() && domain !== tenant)) return undefined;
   const hits = await dir.db
-    .selectFrom('object_index')
-    .select('object_id')
-    .where('resource', '=', 'user')
-    .where('prop', '=', 'onPremisesSamAccountName')
-    .where('value', '=', encodeText(sam))
+    .selectFrom('object_index as i')
+    .innerJoin('objects as o', 'o.row_key', 'i.object_key')
+    .select('o.id')
+    .where('i.prop_key', '=', indexKey('user', 'onPremisesSamAccountName'))
+    .where('i.value', '=', encodeText(sam))
     .limit(2)
     .execute();
   for (const hit of hits) {
-    const u = ad(await dir.get(hit.object_id, ['user'], { onPremisesOnly: true }));
+    const u = ad(await dir.get(hit.id, ['user'], { onPremisesOnly: true }));
     if (u) return u;
   }
   return undefined;

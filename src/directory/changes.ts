@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { NO_M365_INDEX_PROP } from './on-prem-state.js';
+import { indexKey } from './index-keys.js';
 
 export interface ChangeScope {
   type: string;
@@ -99,7 +100,7 @@ export async function memberDeltas(db: Kysely<Database>, groupIds: string[], fro
     .where('l.seq', '<=', to)
     // Users with no Microsoft 365 account are not members Graph knows of.
     .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('object_index as m').select('m.object_id').whereRef('m.object_id', '=', 'l.target_id').where('m.resource', '=', 'user').where('m.prop', '=', NO_M365_INDEX_PROP))),
+      not(exists(selectFrom('object_index as m').select('m.object_key').whereRef('m.object_key', '=', 'o.row_key').where('m.prop_key', '=', indexKey('user', NO_M365_INDEX_PROP)))),
     );
   if (from !== undefined) added = added.where('l.seq', '>', from);
   for (const r of await added.orderBy('l.source_id').orderBy('l.target_id').execute()) out.get(r.source_id)!.push({ id: r.target_id, type: r.type });

@@ -3,6 +3,7 @@
 import { loadAdaxesConfig } from './adaxes-config.js';
 import type { Directory } from './directory.js';
 import { type M365Modification, modifyM365Account } from './m365-account.js';
+import { indexKey } from './index-keys.js';
 import type { DirObject } from './model.js';
 import { NO_M365_INDEX_PROP, PENDING_M365, inSyncScope, onPremisesOnlyProps, onPremisesStateOf, syncedUserProps } from './on-prem-state.js';
 import type { Writer } from './writer.js';
@@ -51,11 +52,11 @@ export async function runDirectorySync(dir: Directory): Promise<SyncRun> {
   const at = new Date().toISOString();
   const run: SyncRun = { at, provisioned: [], warnings: [] };
   const rows = await dir.db
-    .selectFrom('object_index')
-    .select('object_id as id')
-    .where('resource', '=', 'user')
-    .where('prop', '=', NO_M365_INDEX_PROP)
-    .orderBy('object_id')
+    .selectFrom('object_index as i')
+    .innerJoin('objects as o', 'o.row_key', 'i.object_key')
+    .select('o.id')
+    .where('i.prop_key', '=', indexKey('user', NO_M365_INDEX_PROP))
+    .orderBy('o.id')
     .execute();
   const provision = (id: string, withPending: boolean) =>
     dir.write(async (w) => {

@@ -6,7 +6,7 @@ import type { ObjectsTable } from '../store/schema.js';
 import { documentsOf } from './documents.js';
 import { classifyIdentifier, dnKey } from './ids.js';
 import { type DirObject, DirectoryError, type Facet, type LinkKind, type ObjectType, type Props } from './model.js';
-import { NO_M365_INDEX_PROP, type Reach, withinReach } from './on-prem-state.js';
+import { type Reach, withinReach } from './on-prem-state.js';
 import { withoutAccount } from './query.js';
 import { toObject } from './rows.js';
 import { type Writer, writeTx } from './writer.js';
@@ -25,7 +25,7 @@ export interface TenantInfo {
 type HeadRow = Omit<ObjectHead, 'onPremisesOnly'> & { opo: unknown };
 
 // The account probe is the marker row's index lookup (on-prem-state.ts), so a head never reads a document.
-const HEAD_COLUMNS = sql`o.id, o.type, o.facet, o.version, ${withoutAccount(sql.ref('o.id'), true)} as opo`;
+const HEAD_COLUMNS = sql`o.id, o.type, o.facet, o.version, ${withoutAccount(sql.ref('o.row_key'), true)} as opo`;
 
 const toHead = (r: HeadRow): ObjectHead => ({ id: r.id, type: r.type, facet: r.facet, version: Number(r.version), onPremisesOnly: r.opo === true || Number(r.opo) === 1 });
 
@@ -104,21 +104,21 @@ export class Directory {
   async heads(ids: readonly string[]): Promise<ObjectHead[]> {
     if (!ids.length) return [];
     // Up to a thousand ids (a delta page): on a reader thread, not the event loop's connection.
-    const rows = await runPrepared(this.db, `heads:${ids.length}`, [NO_M365_INDEX_PROP, ...ids], () => sql<HeadRow>`select ${HEAD_COLUMNS} from objects o where o.id in (${sql.join([...ids])})`);
+    const rows = await runPrepared(this.db, `heads:${ids.length}`, ids, () => sql<HeadRow>`select ${HEAD_COLUMNS} from objects o where o.id in (${sql.join([...ids])})`);
     return rows.map(toHead);
   }
 
   /** One object's head by id, of one of `types`: a rendered entity is served without reading its document. */
   async head(id: string, types: readonly ObjectType[], reach?: Reach): Promise<ObjectHead | undefined> {
     const key = id.toLowerCase();
-    const [row] = await runPrepared(this.db, `head:${types.join(',')}`, [NO_M365_INDEX_PROP, key, ...types], () => sql<HeadRow>`select ${HEAD_COLUMNS} from objects o where o.id = ${key} and o.type in (${sql.join([...types])})`, KEYED);
+    const [row] = await runPrepared(this.db, `head:${types.join(',')}`, [key, ...types], () => sql<HeadRow>`select ${HEAD_COLUMNS} from objects o where o.id = ${key} and o.type in (${sql.join([...types])})`, KEYED);
     return headWithin(row, reach);
   }
 
   /** One object's head by alternate key (byAltKey). */
   async headByAltKey(type: ObjectType, key: string, reach?: Reach): Promise<ObjectHead | undefined> {
     const alt = key.toLowerCase();
-    const [row] = await runPrepared(this.db, 'headByAltKey', [NO_M365_INDEX_PROP, type, alt], () => sql<HeadRow>`select ${HEAD_COLUMNS} from objects o where o.type = ${type} and o.alt_key = ${alt}`, KEYED);
+    const [row] = await runPrepared(this.db, 'headByAltKey', [type, alt], () => sql<HeadRow>`select ${HEAD_COLUMNS} from objects o where o.type = ${type} and o.alt_key = ${alt}`, KEYED);
     return headWithin(row, reach);
   }
 

@@ -109,16 +109,16 @@ const STAGING = 'object_index_load';
  * stored:
  * - Index rows go to a staging table without any key, appended as they come, and move into object_index in one
  *   sorted pass at the end. Written batch by batch into object_index, each batch would scatter over the whole tree
- *   (object ids are random, so even one property's rows interleave), and every commit would rewrite most of its
+ *   (values are random, so even one property's rows interleave), and every commit would rewrite most of its
  *   pages: at 100,000 users that was about 20 GB of writes for a 2 GB store.
- * - The (object_id, …) index is dropped and built once afterwards: a single sorted pass as well.
+ * - The (object_key, prop_key) index is dropped and built once afterwards: a single sorted pass as well.
  * Until the merge, the new objects are stored but not yet found by $filter, $orderby or $search. A run killed
  * half-way leaves staged rows and a missing index; the next seed merges and rebuilds them before anything else.
  */
 async function bulkLoad(dir: Directory, adding: number, threshold: number, fn: (staged: boolean) => Promise<void>) {
   const db = dir.db;
-  const create = () => sql`create index if not exists ${sql.raw(BY_OBJECT)} on object_index (object_id, resource, prop)`.execute(db);
-  const staging = () => sql`create table if not exists ${sql.raw(STAGING)} (resource text not null, prop text not null, value text not null, object_id text not null)`.execute(db);
+  const create = () => sql`create index if not exists ${sql.raw(BY_OBJECT)} on object_index (object_key, prop_key)`.execute(db);
+  const staging = () => sql`create table if not exists ${sql.raw(STAGING)} (prop_key integer not null, value text not null, object_key integer not null)`.execute(db);
   await staging();
   await mergeStaged(dir, false);
   await create();
@@ -174,9 +174,9 @@ async function mergeStaged(dir: Directory, rebuildKey: boolean) {
       await sql`set local maintenance_work_mem = '512MB'`.execute(tx);
       await sql`alter table object_index drop constraint object_index_pk`.execute(tx);
     }
-    await sql`insert into object_index (resource, prop, value, object_id)
-      select resource, prop, value, object_id from ${sql.raw(STAGING)} ${sql.raw(rebuild ? '' : 'order by resource, prop, value, object_id')}`.execute(tx);
-    if (rebuild) await sql`alter table object_index add constraint object_index_pk primary key (resource, prop, value, object_id)`.execute(tx);
+    await sql`insert into object_index (prop_key, value, object_key)
+      select prop_key, value, object_key from ${sql.raw(STAGING)} ${sql.raw(rebuild ? '' : 'order by prop_key, value, object_key')}`.execute(tx);
+    if (rebuild) await sql`alter table object_index add constraint object_index_pk primary key (prop_key, value, object_key)`.execute(tx);
     await sql`drop table ${sql.raw(STAGING)}`.execute(tx);
   });
 }

@@ -1,14 +1,14 @@
 // The list planner: one keyset-paged query per page over objects + object_index, identical SQL on both engines.
 //
 // Plans, chosen from the query alone (so every page of one query uses the same plan and cursor shape):
-// - $orderby p: walk object_index rows (resource, p) in (value, object_id) order; every object has exactly one
+// - $orderby p: walk object_index rows of p's index key in (value, object key) order; every object has exactly one
 //   row for a sortable scalar (null included), so each object appears once.
 // - otherwise, a top-level conjunct that is an index range on a scalar (eq, in, startsWith, gt/ge/lt/le) drives
-//   the query from that range in (value, object_id) order, so a selective filter never scans the whole type.
+//   the query from that range in (value, object key) order, so a selective filter never scans the whole type.
 //   A test that objects without a row pass (eq null on most properties) cannot drive: those objects have no row.
 // - otherwise objects in id order.
 // Remaining conjuncts and $search are EXISTS / NOT EXISTS subqueries on object_index. Cursors are the last row's
-// (value, id), never offsets, so concurrent inserts and deletes neither duplicate nor skip surviving rows.
+// (value, object key) or id, never offsets, so concurrent inserts and deletes neither duplicate nor skip surviving rows.
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Filter, ODataQuery } from '../odata/ast.js';
 import { passesWhenAbsent } from '../odata/evaluate.js';
@@ -17,6 +17,7 @@ import { conjuncts, filterSql, probeEnd, valueTestSql } from '../odata/sql.js';
 import { invalidSkipToken, queryFingerprint } from '../odata/skiptoken.js';
 import { KEYED_MARK } from '../store/prepared.js';
 import type { Database, ObjectsTable } from '../store/schema.js';
+import { indexKey, indexKeySql } from './index-keys.js';
 import { NO_M365_INDEX_PROP } from './on-prem-state.js';
 
 export type Scope = (
@@ -35,9 +36,11 @@ export type IdSelect = Expression<unknown>;
 export interface Cursor {
   /** Plan fingerprint: a cursor is only valid for the query that issued it. */
   q: string;
-  /** Sort / driving index value of the last row (absent for id order). */
+  /** Sort / driving index value and row key of the last row (index plans). */
   v?: string;
-  id: string;
+  k?: number;
+  /** Id of the last row (id order). */
+  id?: string;
 }
 
 export interface ListSpec {
@@ -86,9 +89,8 @@ type Plan =
 
 const DRIVER_RANK: Record<string, number> = { eq: 0, in: 1, prefix: 2, range: 3 };
 
-function indexResource(resource: string): string | RawBuilder<unknown> {
-  // directoryObject collections hold several types; each object's rows live under its own type.
-  return resource === 'directoryObject' ? sql.ref('o.type') : resource;
+function keyOf(resource: string): (prop: string) => RawBuilder<unknown> {
+  return (prop) => indexKeySql(resource, prop, sql.ref('o.type'));
 }
 
 function plan(query: ODataQuery, resource: string): Plan {
@@ -113,13 +115,16 @@ function andAll(parts: RawBuilder<SqlBool>[]): RawBuilder<SqlBool> {
   return parts.length ? sql<SqlBool>`${sql.join(parts, sql` and `)}` : sql<SqlBool>`1 = 1`;
 }
 
-/** Whether the object `idCol` is a user with no Microsoft 365 account: one probe of the object's own index rows. */
-export function withoutAccount(idCol: RawBuilder<unknown>, page: boolean): RawBuilder<SqlBool> {
-  return sql<SqlBool>`exists (select 1 from object_index m where m.object_id = ${idCol} and m.resource = 'user' and m.prop = ${NO_M365_INDEX_PROP} ${probeEnd(page)})`;
+const NO_M365_KEY = sql.lit(indexKey('user', NO_M365_INDEX_PROP));
+
+/** Whether the object with row key `keyCol` is a user with no Microsoft 365 account: one probe of its index rows. */
+export function withoutAccount(keyCol: RawBuilder<unknown>, page: boolean): RawBuilder<SqlBool> {
+  return sql<SqlBool>`exists (select 1 from object_index m where m.object_key = ${keyCol} and m.prop_key = ${NO_M365_KEY} ${probeEnd(page)})`;
 }
 
-/** Conditions on `o` shared by every plan: store type, scope, casts. */
-function baseConditions(db: Kysely<Database>, resource: string, scope: Scope, idCol: RawBuilder<unknown>, page: boolean): RawBuilder<SqlBool>[] {
+/** Conditions on `o` shared by every plan: store type, scope, casts; `keyCol` is the row key the plan walks. */
+function baseConditions(db: Kysely<Database>, resource: string, scope: Scope, keyCol: RawBuilder<unknown>, page: boolean): RawBuilder<SqlBool>[] {
+  const idCol = sql.ref('o.id');
   const parts: RawBuilder<SqlBool>[] = [];
   const st = STORE_TYPE[resource];
   if (!st) throw new Error(`listObjects: resource '${resource}' is not served from the objects table`);
@@ -135,19 +140,20 @@ function baseConditions(db: Kysely<Database>, resource: string, scope: Scope, id
   if (scope.kind === 'ids') parts.push(sql<SqlBool>`${idCol} in (${scope.ids(db)})`);
   if (scope.kind === 'listed') parts.push(scope.ids.length ? sql<SqlBool>`${idCol} in (${sql.join([...scope.ids])})` : sql<SqlBool>`1 = 0`);
   // Graph never shows a user with no Microsoft 365 account.
-  if (MAY_HOLD_USERS.has(resource)) parts.push(sql<SqlBool>`not ${withoutAccount(idCol, page)}`);
+  if (MAY_HOLD_USERS.has(resource)) parts.push(sql<SqlBool>`not ${withoutAccount(keyCol, page)}`);
   return parts;
 }
 
 function filterConditions(filters: Filter[], resource: string, page: boolean): RawBuilder<SqlBool>[] {
-  const ctx = { objectId: sql.ref('o.id'), resource: indexResource(resource), page };
+  const ctx = { objectKey: sql.ref('o.row_key'), indexKey: keyOf(resource), page };
   return filters.map((f) => filterSql(f, ctx));
 }
 
 function readCursor(after: unknown, fingerprint: string, withValue: boolean): Cursor | undefined {
   if (after === undefined || after === null) return undefined;
   const c = after as Partial<Cursor>;
-  if (typeof c !== 'object' || c.q !== fingerprint || typeof c.id !== 'string' || (withValue ? typeof c.v !== 'string' : c.v !== undefined)) {
+  const shaped = withValue ? typeof c.v === 'string' && Number.isSafeInteger(c.k) && c.id === undefined : typeof c.id === 'string' && c.v === undefined && c.k === undefined;
+  if (typeof c !== 'object' || c.q !== fingerprint || !shaped) {
     throw invalidSkipToken();
   }
   return c as Cursor;
@@ -160,10 +166,10 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
   const after = readCursor(spec.after, q, p.kind !== 'id');
   const limit = Math.max(1, Math.floor(spec.pageSize)) + 1;
   const cols = spec.keysOnly ? sql.raw('o.id, o.type, o.version') : sql.raw('o.*');
-  let rows: (ObjectsTable & { k_value?: string })[];
+  let rows: (ObjectsTable & { k_value?: string; k_key?: number })[];
 
   if (p.kind === 'id') {
-    const where = [...baseConditions(db, resource, scope, sql.ref('o.id'), true), ...filterConditions([...conjuncts(query.filter), ...conjuncts(query.search)], resource, true)];
+    const where = [...baseConditions(db, resource, scope, sql.ref('o.row_key'), true), ...filterConditions([...conjuncts(query.filter), ...conjuncts(query.search)], resource, true)];
     if (after) where.push(sql<SqlBool>`o.id > ${after.id}`);
     // A listed scope bounds the rows by its length, whatever the filter: a point read (src/store/prepared.ts).
     const mark = sql.raw(scope.kind === 'listed' ? KEYED_MARK : '');
@@ -172,14 +178,14 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
   } else {
     const prop = p.kind === 'order' ? p.prop : p.driver.prop;
     const desc = p.kind === 'order' && p.desc;
-    const where: RawBuilder<SqlBool>[] = [sql<SqlBool>`d.resource = ${indexResource(resource)}`, sql<SqlBool>`d.prop = ${prop}`];
+    const where: RawBuilder<SqlBool>[] = [sql<SqlBool>`d.prop_key = ${keyOf(resource)(prop)}`];
     if (p.kind === 'driver') where.push(valueTestSql(p.driver.test, sql.ref('d.value')));
-    where.push(...baseConditions(db, resource, scope, sql.ref('d.object_id'), true));
+    where.push(...baseConditions(db, resource, scope, sql.ref('d.object_key'), true));
     const rest = p.kind === 'driver' ? p.rest : [...conjuncts(query.filter), ...conjuncts(query.search)];
     where.push(...filterConditions(rest, resource, true));
-    if (after) where.push(desc ? sql<SqlBool>`(d.value, d.object_id) < (${after.v!}, ${after.id})` : sql<SqlBool>`(d.value, d.object_id) > (${after.v!}, ${after.id})`);
-    const order = desc ? sql`d.value desc, d.object_id desc` : sql`d.value, d.object_id`;
-    const res = await sql<ObjectsTable & { k_value: string }>`select ${cols}, d.value as k_value from object_index d join objects o on o.id = d.object_id where ${andAll(where)} order by ${order} limit ${limit}`.execute(db);
+    if (after) where.push(desc ? sql<SqlBool>`(d.value, d.object_key) < (${after.v!}, ${after.k!})` : sql<SqlBool>`(d.value, d.object_key) > (${after.v!}, ${after.k!})`);
+    const order = desc ? sql`d.value desc, d.object_key desc` : sql`d.value, d.object_key`;
+    const res = await sql<ObjectsTable & { k_value: string; k_key: number }>`select ${cols}, d.value as k_value, d.object_key as k_key from object_index d join objects o on o.row_key = d.object_key where ${andAll(where)} order by ${order} limit ${limit}`.execute(db);
     rows = res.rows;
   }
 
@@ -187,9 +193,9 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
   const page = more ? rows.slice(0, limit - 1) : rows;
   const last = page[page.length - 1];
   const result: ListResult = {
-    rows: page.map(({ k_value: _k, ...o }) => o as ObjectsTable),
+    rows: page.map(({ k_value: _v, k_key: _k, ...o }) => o as ObjectsTable),
   };
-  if (more && last) result.nextCursor = p.kind === 'id' ? { q, id: last.id } : { q, v: last.k_value!, id: last.id };
+  if (more && last) result.nextCursor = p.kind === 'id' ? { q, id: last.id } : { q, v: last.k_value!, k: Number(last.k_key) };
   if (spec.count ?? (query.count && !spec.after)) result.count = await countObjects(db, spec);
   return result;
 }
@@ -197,7 +203,7 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
 /** Number of objects the query selects in the scope ($count=true and /$count). */
 export async function countObjects(db: Kysely<Database>, spec: Pick<ListSpec, 'resource' | 'scope' | 'query'>): Promise<number> {
   const where = [
-    ...baseConditions(db, spec.resource, spec.scope, sql.ref('o.id'), false),
+    ...baseConditions(db, spec.resource, spec.scope, sql.ref('o.row_key'), false),
     ...filterConditions([...conjuncts(spec.query.filter), ...conjuncts(spec.query.search)], spec.resource, false),
   ];
   const res = await sql<{ n: number | string }>`select count(*) as n from objects o where ${andAll(where)}`.execute(db);

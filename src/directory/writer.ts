@@ -12,6 +12,7 @@ import { RidAllocator, defaultDn, uniqueDn, type TenantIdentity } from './identi
 import { documentOf, documentsOf } from './documents.js';
 import { NO_M365_INDEX_PROP, ON_PREMISES_ONLY } from './on-prem-state.js';
 import { currentSeq } from './changes.js';
+import { indexKey } from './index-keys.js';
 
 const CHUNK = 500;
 
@@ -24,6 +25,8 @@ export class Writer {
   private typeOf = new Map<string, { type: string; facet: string | null }>();
   /** SQL of a full CHUNK-row insert per table, compiled once per transaction. */
   private fullChunk = new Map<string, { sql: string; columns: string[] }>();
+  /** The row key the next created object gets (one past the largest in the store, read once per transaction). */
+  private nextRowKey?: number;
 
   private readonly rids: RidAllocator;
 
@@ -43,7 +46,7 @@ export class Writer {
 
   async create(input: NewObject): Promise<DirObject> {
     const [withIdentity] = await this.withIdentities([input]);
-    const row = this.rowOf(withIdentity);
+    const row = this.rowOf(withIdentity, await this.takeRowKeys(1));
     await this.assertUnique(row.id, withIdentity, row.dn_key);
     await this.tx.insertInto('objects').values(row).execute();
     this.mark(row.id, input.type, row.facet, 'created');
@@ -82,7 +85,18 @@ export class Writer {
     return this.rids.allocate();
   }
 
-  private rowOf(input: NewObject): ObjectsTable {
+  /** Row keys for `n` new objects: the first of n consecutive keys. Writers are serialised, so none clash. */
+  private async takeRowKeys(n: number): Promise<number> {
+    if (this.nextRowKey === undefined) {
+      const top = await this.tx.selectFrom('objects').select((eb) => eb.fn.max('row_key').as('k')).executeTakeFirst();
+      this.nextRowKey = Number(top?.k ?? 0) + 1;
+    }
+    const first = this.nextRowKey;
+    this.nextRowKey += n;
+    return first;
+  }
+
+  private rowOf(input: NewObject, rowKey: number): ObjectsTable {
     const key = input.dn ? dnKey(input.dn) : null;
     if (input.dn && !key) throw new DirectoryError('invalid', `Malformed distinguished name '${input.dn}'.`);
     return {
@@ -97,6 +111,7 @@ export class Writer {
       props: JSON.stringify(input.props),
       version: this.seq,
       created_seq: this.seq,
+      row_key: rowKey,
     };
   }
 
@@ -108,23 +123,23 @@ export class Writer {
   async createMany(given: NewObject[]): Promise<string[]> {
     const rows: ObjectsTable[] = [];
     const objs: DirObject[] = [];
+    let rowKey = await this.takeRowKeys(given.length);
     for (const input of await this.withIdentities(given)) {
-      const row = this.rowOf(input);
+      const row = this.rowOf(input, rowKey++);
       rows.push(row);
       objs.push({ id: row.id, type: input.type, facet: row.facet as DirObject['facet'], dn: row.dn, objectGuid: row.object_guid, sid: row.sid, props: input.props, version: this.seq });
       this.mark(row.id, input.type, row.facet, 'created');
     }
     await this.insertChunked('objects', rows);
-    const index: { resource: string; prop: string; value: string; object_id: string }[] = [];
+    const index: IndexRow[] = [];
     for (let i = 0; i < objs.length; i += CHUNK) {
       const part = objs.slice(i, i + CHUNK);
       const docs = await documentsOf(this.tx, part);
-      part.forEach((o, k) => index.push(...this.indexRowsOf(o.id, o.type, o.facet, docs[k])));
+      part.forEach((o, k) => index.push(...this.indexRowsOf(rows[i + k].row_key, o.type, o.facet, docs[k])));
     }
     // In key order, successive rows land on the same b-tree pages: several times faster than random order at scale.
     // A staging table has no key: it is sorted once, when the load merges it.
-    if (this.indexTable === 'object_index')
-      index.sort((a, b) => cmp(a.resource, b.resource) || cmp(a.prop, b.prop) || cmp(a.value, b.value) || cmp(a.object_id, b.object_id));
+    if (this.indexTable === 'object_index') index.sort(byIndexKey);
     await this.insertChunked(this.indexTable, index);
     return rows.map((r) => r.id);
   }
@@ -183,7 +198,10 @@ export class Writer {
   }
 
   async delete(obj: DirObject): Promise<void> {
-    await this.tx.deleteFrom('object_index').where('object_id', '=', obj.id).execute();
+    await this.tx
+      .deleteFrom('object_index')
+      .where('object_key', '=', (eb) => eb.selectFrom('objects').select('row_key').where('id', '=', obj.id))
+      .execute();
     const linked = await this.tx
       .selectFrom('links')
       .select(['kind', 'source_id', 'target_id'])
@@ -260,31 +278,43 @@ export class Writer {
   async reindexMany(ids: readonly string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += CHUNK) {
       const part = ids.slice(i, i + CHUNK);
-      const objs = (await this.tx.selectFrom('objects').selectAll().where('id', 'in', part).execute()).map((r) => toObject(r as ObjectsTable));
+      const stored = (await this.tx.selectFrom('objects').selectAll().where('id', 'in', part).execute()) as ObjectsTable[];
+      const objs = stored.map(toObject);
       const docs = await documentsOf(this.tx, objs);
-      await this.tx.deleteFrom('object_index').where('object_id', 'in', part).execute();
-      const rows = objs.flatMap((o, k) => this.indexRowsOf(o.id, o.type, o.facet, docs[k]));
-      rows.sort((a, b) => cmp(a.resource, b.resource) || cmp(a.prop, b.prop) || cmp(a.value, b.value) || cmp(a.object_id, b.object_id));
+      await this.tx
+        .deleteFrom('object_index')
+        .where(
+          'object_key',
+          'in',
+          stored.map((r) => r.row_key),
+        )
+        .execute();
+      const rows = objs.flatMap((o, k) => this.indexRowsOf(stored[k].row_key, o.type, o.facet, docs[k]));
+      rows.sort(byIndexKey);
       await this.insertChunked('object_index', rows);
     }
   }
 
   /** Rewrites an object's index rows from its current document. */
   async reindex(id: string): Promise<void> {
-    const obj = await this.load(id);
-    await this.tx.deleteFrom('object_index').where('object_id', '=', id).execute();
-    if (!obj) return;
+    const row = (await this.tx.selectFrom('objects').selectAll().where('id', '=', id).executeTakeFirst()) as ObjectsTable | undefined;
+    if (!row) return;
+    const obj = toObject(row);
+    await this.tx.deleteFrom('object_index').where('object_key', '=', row.row_key).execute();
     const doc = await documentOf(this.tx, obj);
-    await this.insertChunked('object_index', this.indexRowsOf(id, obj.type, obj.facet, doc));
+    await this.insertChunked('object_index', this.indexRowsOf(row.row_key, obj.type, obj.facet, doc));
   }
 
-  private indexRowsOf(id: string, type: ObjectType, facet: string | null, doc: Props) {
-    const rows: { resource: string; prop: string; value: string; object_id: string }[] = [];
+  private indexRowsOf(rowKey: number, type: ObjectType, facet: string | null, doc: Props): IndexRow[] {
+    const rows: IndexRow[] = [];
     // indexEntries gives each (prop, value) once per resource, so the rows never repeat a key.
     for (const resource of resourcesOf(type, facet as DirObject['facet'])) {
-      for (const [prop, values] of indexEntries(resource, doc)) for (const value of values) rows.push({ resource, prop, value, object_id: id });
+      for (const [prop, values] of indexEntries(resource, doc)) {
+        const prop_key = indexKey(resource, prop);
+        for (const value of values) rows.push({ prop_key, value, object_key: rowKey });
+      }
     }
-    if (type === 'user' && doc[ON_PREMISES_ONLY] === true) rows.push({ resource: 'user', prop: NO_M365_INDEX_PROP, value: 'true', object_id: id });
+    if (type === 'user' && doc[ON_PREMISES_ONLY] === true) rows.push({ prop_key: indexKey('user', NO_M365_INDEX_PROP), value: 'true', object_key: rowKey });
     return rows;
   }
 
@@ -359,6 +389,11 @@ export class Writer {
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+type IndexRow = Insertable<Database['object_index']>;
+
+/** The index's key order: successive rows land on the same b-tree pages. */
+const byIndexKey = (a: IndexRow, b: IndexRow) => a.prop_key - b.prop_key || cmp(a.value, b.value) || a.object_key - b.object_key;
 
 function altKeyName(type: string) {
   return type === 'user' ? 'userPrincipalName' : type === 'device' ? 'deviceId' : 'appId';

@@ -41,7 +41,7 @@ export function valueTestSql(t: ValueTest, col: SqlExpr): RawBuilder<SqlBool> {
 /**
  * Ends the EXISTS subqueries on object_index of a query that reads one page. PostgreSQL turns a plain EXISTS into a
  * semi or anti join, and from the statistics of a large tenant it chose a merge anti join that reads the whole
- * (object_id, resource, prop) index when the property has few or no rows: 230 ms for `GET /users?$top=100` at 100k
+ * (object_key, prop_key) index when the property has few or no rows: 230 ms for `GET /users?$top=100` at 100k
  * objects. A subquery with an OFFSET is never pulled up into a join, so it stays what it is on SQLite: one index
  * probe per row the page reads (1.8 ms for the same page). A count reads every row, and there a join is right.
  */
@@ -50,15 +50,15 @@ const NOTHING = sql``;
 export const probeEnd = (page: boolean) => (page ? PROBE_PER_ROW : NOTHING);
 
 export interface FilterSqlContext {
-  /** The object's id in the outer query, e.g. sql.ref('o.id'). */
-  objectId: SqlExpr;
-  /** The index resource: a resource name, or an expression (sql.ref('o.type') for directoryObject collections). */
-  resource: string | SqlExpr;
+  /** The object's row key in the outer query, e.g. sql.ref('o.row_key'). */
+  objectKey: SqlExpr;
+  /** The index key of an index property of the queried resource (src/directory/index-keys.ts). */
+  indexKey: (prop: string) => SqlExpr;
   /** The query reads one page (a LIMIT), not every row: see probeEnd. */
   page: boolean;
 }
 
-/** EXISTS / NOT EXISTS subqueries on object_index for a bound filter, correlated on ctx.objectId. */
+/** EXISTS / NOT EXISTS subqueries on object_index for a bound filter, correlated on ctx.objectKey. */
 export function filterSql(f: Filter, ctx: FilterSqlContext): RawBuilder<SqlBool> {
   switch (f.kind) {
     case 'and':
@@ -74,7 +74,7 @@ export function filterSql(f: Filter, ctx: FilterSqlContext): RawBuilder<SqlBool>
       const negate = f.mode === 'all' || passesWhenAbsent(f);
       const col = sql.ref('fi.value');
       const test = negate ? sql<SqlBool>`not (${valueTestSql(f.test, col)})` : valueTestSql(f.test, col);
-      const exists = sql<SqlBool>`exists (select 1 from object_index fi where fi.object_id = ${ctx.objectId} and fi.resource = ${ctx.resource} and fi.prop = ${f.prop} and ${test} ${probeEnd(ctx.page)})`;
+      const exists = sql<SqlBool>`exists (select 1 from object_index fi where fi.object_key = ${ctx.objectKey} and fi.prop_key = ${ctx.indexKey(f.prop)} and ${test} ${probeEnd(ctx.page)})`;
       return negate ? sql<SqlBool>`not ${exists}` : exists;
     }
   }

@@ -314,6 +314,32 @@ function tenants(engine: Engine): Migration {
   };
 }
 
+/**
+ * The compact index: every object gets an integer row key, and an index row becomes (integer key of resource and
+ * property, value, row key). The text names and the 36-character object id were three quarters of each row, stored
+ * twice (the key order and the by-object order): 670 MB of a 1.1 GB store at 100,000 objects, 230 MB after.
+ * The old rows are dropped, not converted: clearing the recorded capability table makes the start-up check
+ * (src/directory/index-version.ts, meta key 'index.capability-table') rebuild every object's rows from its document.
+ */
+function compactIndex(engine: Engine): Migration {
+  const sqlite = engine === 'sqlite';
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('objects').addColumn('row_key', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      if (sqlite) await sql`update objects set row_key = rowid`.execute(db);
+      else await sql`update objects o set row_key = r.n from (select id, row_number() over (order by created_seq, id) as n from objects) r where r.id = o.id`.execute(db);
+      await db.schema.createIndex('objects_row_key').on('objects').column('row_key').unique().execute();
+      await sql`drop table object_index`.execute(db);
+      await sql`drop table if exists object_index_load`.execute(db);
+      await sql`create table object_index (
+        prop_key integer not null, value ${textKey(engine)} not null, object_key integer not null,
+        constraint object_index_pk primary key (prop_key, value, object_key)) ${sql.raw(sqlite ? 'without rowid' : '')}`.execute(db);
+      await db.schema.createIndex('object_index_object').on('object_index').columns(['object_key', 'prop_key']).execute();
+      await sql`delete from meta where key = 'index.capability-table'`.execute(db);
+    },
+  };
+}
+
 export function migrationProvider(engine: Engine): MigrationProvider {
   return {
     getMigrations: async () => ({
@@ -324,6 +350,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
       '005_identity': identity(engine),
       '006_app_redirect_uris': appRedirectUris(),
       '007_tenants': tenants(engine),
+      '008_compact_index': compactIndex(engine),
     }),
   };
 }

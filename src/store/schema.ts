@@ -14,15 +14,15 @@ export interface ObjectsTable {
   props: string; // JSON object of Graph properties
   version: number; // change-log sequence of the last write
   created_seq: number;
+  row_key: number; // the object's integer key in object_index, assigned once at creation
 }
 
-// One row per (resource, property, value) for every filterable or sortable property:
+// One row per (resource and property, value, object) for every filterable or sortable property:
 // the single index structure behind $filter, $orderby, $search and keyset paging on both engines.
 export interface ObjectIndexTable {
-  resource: string;
-  prop: string;
+  prop_key: number; // src/directory/index-keys.ts
   value: string;
-  object_id: string;
+  object_key: number; // objects.row_key
 }
 
 export interface LinksTable {

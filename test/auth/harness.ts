@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createAuthenticator, type Authenticator } from '../../src/auth/authenticate.js';
 import { oneTenant, registerOAuth } from '../../src/auth/oauth-routes.js';
 import { checkAccess } from '../../src/auth/permissions.js';
+import { nextRowKey } from '../support/row-keys.js';
 import { loadTls } from '../../src/auth/tls.js';
 import { createApp, type AppRegistration } from '../../src/directory/apps.js';
 import { setPassword } from '../../src/directory/credentials.js';
@@ -38,10 +39,11 @@ export interface Harness {
 
 async function insertUser(store: Store, upn: string, enabled: boolean): Promise<string> {
   const id = randomUUID();
-  await store.write((tx) =>
+  await store.write(async (tx) =>
     tx
       .insertInto('objects')
       .values({
+        row_key: await nextRowKey(tx),
         id,
         type: 'user',
         facet: null,

@@ -8,6 +8,7 @@ import { newGuid } from '../../src/directory/ids.js';
 import { graphClientForApp } from '../support/graph-client.js';
 import { graphFetch, startTestServer, type TestServer } from '../support/server.js';
 import { ENGINES } from '../support/stores.js';
+import { nextRowKey } from '../support/row-keys.js';
 import { ctxUrl, DEVICE_ADMINS, demoDevices, expectGraphError, groupId, LONDON, MISSING, NESTED, notFoundMessage, type DemoDevice } from './helpers.js';
 
 const ACTIONS = ['checkMemberGroups', 'checkMemberObjects', 'getMemberGroups', 'getMemberObjects'] as const;
@@ -158,7 +159,8 @@ describe.each(ENGINES)('directoryObject actions (%s)', (engine) => {
       const groups = chain.filter((id) => id !== gone);
       const security = groups.filter((_, k) => k % 3 === 0);
       await s.tb.dir.write(async (w) => {
-        const row = (id: string, type: string, props: object) => ({ id, type, facet: null, dn: null, dn_key: null, object_guid: null, sid: null, alt_key: null, props: JSON.stringify(props), version: w.seq, created_seq: w.seq });
+        let rowKey = await nextRowKey(w.tx);
+        const row = (id: string, type: string, props: object) => ({ id, type, facet: null, dn: null, dn_key: null, object_guid: null, sid: null, alt_key: null, props: JSON.stringify(props), version: w.seq, created_seq: w.seq, row_key: rowKey++ });
         const rows = [...groups.map((id, k) => row(id, 'group', { securityEnabled: k % 3 === 0 })), row(unit, 'administrativeUnit', {})];
         const links = [d.id, ...chain].map((member, k) => ({ kind: 'member', source_id: k < chain.length ? chain[k] : unit, target_id: member, seq: w.seq }));
         for (let k = 0; k < rows.length; k += 200) await w.tx.insertInto('objects').values(rows.slice(k, k + 200)).execute();
@@ -178,11 +180,12 @@ describe.each(ENGINES)('directoryObject actions (%s)', (engine) => {
     await s.tb.dir.write(async (w) => {
       // Bulk fixture rows: 11,001 bare security groups, each with the device as a direct member.
       const ids = Array.from({ length: 11_001 }, () => newGuid());
+      const first = await nextRowKey(w.tx);
       for (let i = 0; i < ids.length; i += 500) {
         const chunk = ids.slice(i, i + 500);
         await w.tx
           .insertInto('objects')
-          .values(chunk.map((id) => ({ id, type: 'group', facet: null, dn: null, dn_key: null, object_guid: null, sid: null, alt_key: null, props: '{"securityEnabled":true}', version: w.seq, created_seq: w.seq })))
+          .values(chunk.map((id, k) => ({ id, type: 'group', facet: null, dn: null, dn_key: null, object_guid: null, sid: null, alt_key: null, props: '{"securityEnabled":true}', version: w.seq, created_seq: w.seq, row_key: first + i + k })))
           .execute();
         await w.tx
           .insertInto('links')

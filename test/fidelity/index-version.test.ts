@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { INDEX_TABLE_KEY, ensureIndexCurrent } from '../../src/directory/index-version.js';
 import { graphFetch, startTestServer, type TestServer } from '../support/server.js';
 import { ENGINES } from '../support/stores.js';
+import { indexKey } from '../../src/directory/index-keys.js';
 
 describe.each(ENGINES)('index rebuilt when the capability table changes (%s)', (engine) => {
   let s: TestServer;
@@ -23,7 +24,7 @@ describe.each(ENGINES)('index rebuilt when the capability table changes (%s)', (
 
     const db = s.tb.store.db;
     await s.tb.store.write(async (tx) => {
-      await tx.deleteFrom('object_index').where('resource', '=', 'educationClass').where('prop', '=', 'externalId').execute();
+      await tx.deleteFrom('object_index').where('prop_key', '=', indexKey('educationClass', 'externalId')).execute();
       await tx.deleteFrom('meta').where('key', '=', INDEX_TABLE_KEY).execute();
     });
     expect((await graphFetch(byKey, token)).body.value).toEqual([]);

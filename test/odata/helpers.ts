@@ -9,19 +9,22 @@ import type { Database } from '../../src/store/schema.js';
 import pg from 'pg';
 import { openStore, type Store } from '../../src/store/open.js';
 import { freshStore, PG_URL, type EngineName } from '../support/stores.js';
+import { nextRowKey } from '../support/row-keys.js';
+import { indexKey } from '../../src/directory/index-keys.js';
 
 export type Doc = Record<string, unknown> & { id: string };
 
 let seq = 1;
 
 export async function writeDocs(db: Kysely<Database>, resource: 'device' | 'user', docs: Doc[]): Promise<void> {
-  const objects = docs.map((d) => {
-    const { id, ...props } = d;
-    const s = seq++;
-    return { id, type: resource, facet: null, dn: null, dn_key: null, object_guid: null, sid: null, alt_key: null, props: JSON.stringify(props), version: s, created_seq: s };
-  });
-  const rows = docs.flatMap((d) => indexRows(resource, d).map((r) => ({ resource, prop: r.prop, value: r.value, object_id: d.id })));
   await db.transaction().execute(async (tx) => {
+    const first = await nextRowKey(tx);
+    const objects = docs.map((d, k) => {
+      const { id, ...props } = d;
+      const s = seq++;
+      return { id, type: resource, facet: null, dn: null, dn_key: null, object_guid: null, sid: null, alt_key: null, props: JSON.stringify(props), version: s, created_seq: s, row_key: first + k };
+    });
+    const rows = docs.flatMap((d, k) => indexRows(resource, d).map((r) => ({ prop_key: indexKey(resource, r.prop), value: r.value, object_key: first + k })));
     for (let i = 0; i < objects.length; i += 100) await tx.insertInto('objects').values(objects.slice(i, i + 100)).execute();
     for (let i = 0; i < rows.length; i += 200) await tx.insertInto('object_index').values(rows.slice(i, i + 200)).execute();
   });
@@ -30,7 +33,10 @@ export async function writeDocs(db: Kysely<Database>, resource: 'device' | 'user
 export async function deleteDocs(db: Kysely<Database>, ids: string[]): Promise<void> {
   if (!ids.length) return;
   await db.transaction().execute(async (tx) => {
-    await tx.deleteFrom('object_index').where('object_id', 'in', ids).execute();
+    await tx
+      .deleteFrom('object_index')
+      .where('object_key', 'in', (eb) => eb.selectFrom('objects').select('row_key').where('id', 'in', ids))
+      .execute();
     await tx.deleteFrom('objects').where('id', 'in', ids).execute();
   });
 }

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Directory } from '../../src/directory/directory.js';
 import { CAPABILITY_TABLE_DIGEST, INDEX_TABLE_KEY, ensureIndexCurrent } from '../../src/directory/index-version.js';
 import { openStore } from '../../src/store/open.js';
+import { indexKey } from '../../src/directory/index-keys.js';
 import { tenantOfStore } from '../../src/tenants/tenant-record.js';
 import { cli } from './cli-process.js';
 import { SMALL_SDS, writeSdsFixture } from '../education/sds-fixture.js';
@@ -44,7 +45,7 @@ describe('commands that write a store record its index table', () => {
     await withStore(dataDir, async (dir) => {
       await dir.db.updateTable('meta').set({ value: 'an older table' }).where('key', '=', INDEX_TABLE_KEY).execute();
       // Rows the older table did not have: the re-index must write them again.
-      await dir.db.deleteFrom('object_index').where('resource', '=', 'user').where('prop', '=', 'displayName').execute();
+      await dir.db.deleteFrom('object_index').where('prop_key', '=', indexKey('user', 'displayName')).execute();
     });
     const r = await cli([...SEED, '--users', '5', '--data-dir', dataDir]);
     expect(r.code, r.stderr).toBe(0);
@@ -53,8 +54,7 @@ describe('commands that write a store record its index table', () => {
       const indexed = await dir.db
         .selectFrom('object_index')
         .select((eb) => eb.fn.countAll().as('n'))
-        .where('resource', '=', 'user')
-        .where('prop', '=', 'displayName')
+        .where('prop_key', '=', indexKey('user', 'displayName'))
         .executeTakeFirst();
       const users = await dir.db.selectFrom('objects').select((eb) => eb.fn.countAll().as('n')).where('type', '=', 'user').executeTakeFirst();
       // displayName is sortable, so every user has a row for it: the older users' rows are back.

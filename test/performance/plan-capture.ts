@@ -62,7 +62,7 @@ export function planProbe(engine: 'sqlite' | 'postgres', location: string, pgSch
  * object_index_object, for a property no object had a row of). On objects, an index walked in order under a LIMIT
  * is how id-ordered pages are read, as SQLite's SCAN … USING INDEX is.
  */
-const LEADING: Record<string, string> = { object_index_pk: 'resource', object_index_object: 'object_id' };
+const LEADING: Record<string, string> = { object_index_pk: 'prop_key', object_index_object: 'object_key', objects_row_key: 'row_key' };
 
 /** Plan lines that read all of objects or object_index (aliases o, d, fi and the bare table names). */
 export function fullScans(engine: 'sqlite' | 'postgres', lines: string[]): string[] {

@@ -6,6 +6,7 @@ import { seedDemoTenant } from '../../src/tenants/demo-tenant.js';
 import { generateTenant, type GenerateResult, type TenantSpec } from '../../src/directory/generate.js';
 import { SCALE_SKU } from '../../src/directory/generate-licenses.js';
 import { encodeValue } from '../../src/odata/encode.js';
+import { indexKey } from '../../src/directory/index-keys.js';
 import { DEMO_TENANT } from '../../src/directory/demo-data.js';
 import type { Store } from '../../src/store/open.js';
 import { ENGINES, freshStore } from '../support/stores.js';
@@ -92,8 +93,7 @@ describe.each(ENGINES)('generated tenants (%s)', (engine) => {
     const indexed = await store.db
       .selectFrom('object_index')
       .select((eb) => eb.fn.countAll().as('n'))
-      .where('resource', '=', 'user')
-      .where('prop', '=', 'assignedLicenses/skuId')
+      .where('prop_key', '=', indexKey('user', 'assignedLicenses/skuId'))
       .where('value', '=', encodeValue('Edm.Guid', SCALE_SKU.skuId))
       .executeTakeFirst();
     expect(Number(holders?.n)).toBe(result.licenses - (await premium(store)));
