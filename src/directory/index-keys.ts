@@ -22,7 +22,7 @@ function namesOf(resourceName: string): string[] {
 
 const KEYS = new Map<string, number>();
 for (const r of Object.keys((data as { resources: Record<string, unknown> }).resources).sort())
-  for (const name of namesOf(r).sort()) KEYS.set(`${r}\0${name}`, KEYS.size + 1);
+  for (const name of [...new Set(namesOf(r))].sort()) KEYS.set(`${r}\0${name}`, KEYS.size + 1);
 
 /** The key of index property `prop` of `resource`. */
 export function indexKey(resource: string, prop: string): number {

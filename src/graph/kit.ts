@@ -52,12 +52,12 @@ export class GraphKit {
     const fingerprint = `${ctx.path}|${spec.resource}|${ctx.cast ?? ''}`;
     if (ctx.countOnly) {
       if (!ctx.eventual) throw badRequest('$count is not currently supported.');
-      return { body: await countObjects(this.dir.db, { resource, scope: this.castScope(spec.scope, ctx.cast), query: q }), text: true };
+      return { body: await countObjects(this.dir.db, { resource, scope: this.castScope(spec.scope, ctx.cast), query: q, memo: this.dir.store.memo }), text: true };
     }
     const after = q.skiptoken ? decodeSkiptoken(q.skiptoken, this.signingKey, fingerprint) : undefined;
     const pageSize = q.top ?? 100;
     const expanded = !!q.expand?.length;
-    const page = await listObjects(this.dir.db, { resource, scope: this.castScope(spec.scope, ctx.cast), query: q, pageSize, after, count: q.count && ctx.eventual && !after, keysOnly: !expanded });
+    const page = await listObjects(this.dir.db, { resource, scope: this.castScope(spec.scope, ctx.cast), query: q, pageSize, after, count: q.count && ctx.eventual && !after, keysOnly: !expanded, memo: this.dir.store.memo });
     const rows = page.rows as ObjectsTable[];
     const items = expanded ? await this.expandedItems(ctx, spec, resource, rows, q) : await this.renderedItems(ctx, spec, rows, q.select);
     const base = ctx.cast ? `${ctx.cast}s` : spec.context;

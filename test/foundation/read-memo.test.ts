@@ -203,6 +203,28 @@ describe.each(ENGINES)('memoised reads over HTTP follow writes at once (%s)', (e
     expect((await graph(`/users/${user}/transitiveMemberOf?$select=id`)).body.value.map((g: { id: string }) => g.id)).toEqual([c]);
   });
 
+  it('counts: /groups/$count and $count=true follow a created, renamed and deleted group at once (Learn: aad-advanced-queries, get-count)', async () => {
+    const eventual = { headers: { ConsistencyLevel: 'eventual' } };
+    const filter = encodeURIComponent("startswith(displayName,'Memo Count')");
+    const count = async () => {
+      const bare = await graph('/groups/$count', eventual);
+      const filtered = await graph(`/groups/$count?$filter=${filter}`, eventual);
+      const listed = await graph(`/groups?$filter=${filter}&$count=true&$top=1&$select=id`, eventual);
+      expect([bare.status, filtered.status, listed.status]).toEqual([200, 200, 200]);
+      expect(listed.body['@odata.count']).toBe(Number(filtered.body));
+      return [Number(bare.body), Number(filtered.body)];
+    };
+    const [all, named] = await count();
+    expect(await count()).toEqual([all, named]);
+    const created = await graph('/groups', { method: 'POST', body: { displayName: `Memo Count ${engine}`, mailEnabled: false, mailNickname: `memo-${newGuid().slice(0, 8)}`, securityEnabled: true } });
+    expect(created.status).toBe(201);
+    expect(await count()).toEqual([all + 1, named + 1]);
+    expect((await graph(`/groups/${created.body.id}`, { method: 'PATCH', body: { displayName: 'Renamed' } })).status).toBe(204);
+    expect(await count()).toEqual([all + 1, named]);
+    expect((await graph(`/groups/${created.body.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(await count()).toEqual([all, named]);
+  });
+
   it('Adaxes o365Account/properties: a license assigned through Graph is assigned and counted in the next read', async () => {
     const { token } = await signIn(srv.base);
     const user = (await srv.tb.dir.user('irvin.sayers@example.com'))!;
