@@ -281,14 +281,7 @@ export class Writer {
       const stored = (await this.tx.selectFrom('objects').selectAll().where('id', 'in', part).execute()) as ObjectsTable[];
       const objs = stored.map(toObject);
       const docs = await documentsOf(this.tx, objs);
-      await this.tx
-        .deleteFrom('object_index')
-        .where(
-          'object_key',
-          'in',
-          stored.map((r) => r.row_key),
-        )
-        .execute();
+      await this.tx.deleteFrom('object_index').where('object_key', 'in', stored.map((r) => r.row_key)).execute();
       const rows = objs.flatMap((o, k) => this.indexRowsOf(stored[k].row_key, o.type, o.facet, docs[k]));
       rows.sort(byIndexKey);
       await this.insertChunked('object_index', rows);

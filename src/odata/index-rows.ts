@@ -100,8 +100,8 @@ export function indexEntries(resource: string, doc: Doc): Map<string, string[]> 
 }
 
 /**
- * The object_index rows for a document `{ id, ...props }` of `resource`. The caller writes them with
- * `resource` and the object's id; an education user is indexed under both `user` and `educationUser`.
+ * The object_index rows for a document `{ id, ...props }` of `resource`. The caller writes them with the key of
+ * (resource, prop) and the object's row key; an education user is indexed under both `user` and `educationUser`.
  */
 export function indexRows(resource: string, doc: Doc): IndexRow[] {
   const rows: IndexRow[] = [];
