@@ -108,18 +108,26 @@ export class Directory {
     return rows.map(toHead);
   }
 
-  /** One object's head by id, of one of `types`: a rendered entity is served without reading its document. */
+  /**
+   * One object's head by id, of one of `types`: a rendered entity is served without reading its document. Heads are
+   * kept until the store next changes (store.memo), so a single-entity read of a rendered entity runs no statement.
+   */
   async head(id: string, types: readonly ObjectType[], reach?: Reach): Promise<ObjectHead | undefined> {
     const key = id.toLowerCase();
-    const [row] = await runPrepared(this.db, `head:${types.join(',')}`, [key, ...types], () => sql<HeadRow>`select ${HEAD_COLUMNS} from objects o where o.id = ${key} and o.type in (${sql.join([...types])})`, KEYED);
+    const name = `head:${types.join(',')}`;
+    const [row] = await this.keptHead(name, [key, ...types], () => runPrepared(this.db, name, [key, ...types], () => sql<HeadRow>`select ${HEAD_COLUMNS} from objects o where o.id = ${key} and o.type in (${sql.join([...types])})`, KEYED));
     return headWithin(row, reach);
   }
 
   /** One object's head by alternate key (byAltKey). */
   async headByAltKey(type: ObjectType, key: string, reach?: Reach): Promise<ObjectHead | undefined> {
     const alt = key.toLowerCase();
-    const [row] = await runPrepared(this.db, 'headByAltKey', [type, alt], () => sql<HeadRow>`select ${HEAD_COLUMNS} from objects o where o.type = ${type} and o.alt_key = ${alt}`, KEYED);
+    const [row] = await this.keptHead('headByAltKey', [type, alt], () => runPrepared(this.db, 'headByAltKey', [type, alt], () => sql<HeadRow>`select ${HEAD_COLUMNS} from objects o where o.type = ${type} and o.alt_key = ${alt}`, KEYED));
     return headWithin(row, reach);
+  }
+
+  private keptHead(name: string, params: readonly string[], read: () => Promise<HeadRow[]>): Promise<readonly HeadRow[]> {
+    return this.store.memo.keeps() ? this.store.memo.get(`${name}:${params.join('\u0000')}`, read) : read();
   }
 
   /** A user's head by id or userPrincipalName (user). */

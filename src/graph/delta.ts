@@ -105,22 +105,22 @@ export function deltaHandler(spec: DeltaSpec): GraphHandler {
       if (state.ph === 'd') throw invalidSkipToken();
     } else if (deltaToken === 'latest') {
       const { sel, m } = selection(ctx, spec);
-      return reply(ctx, sel, [], { deltaLink: link(ctx, '$deltatoken', { ph: 'd', from: await currentSeq(kit.dir.db), sel, m, iat: Date.now() }) });
+      return reply(ctx, sel, [], { deltaLink: link(ctx, '$deltatoken', { ph: 'd', from: await seqNow(kit), sel, m, iat: Date.now() }) });
     } else if (deltaToken) {
       const d = decode(kit, deltaToken);
       if (d.ph !== 'd') throw new GraphError(400, 'Request_BadRequest', 'The specified delta token value is invalid.');
-      if (Date.now() - d.iat > SEVEN_DAYS_MS || d.iat < (await lastResetAt(kit.dir.db)))
+      if (Date.now() - d.iat > SEVEN_DAYS_MS || d.iat < (await kept(kit, 'delta:resetAt', async () => ({ at: await lastResetAt(kit.dir.db) }))).at)
         throw new GraphError(410, 'syncStateNotFound', 'The sync state generation is not found; the delta token has expired. Start a new sync without a delta token.', {
           Location: `${ctx.origin}/v1.0${ctx.path}`,
         });
-      state = { ph: 'c', from: d.from, to: await currentSeq(kit.dir.db), sel: d.sel, m: d.m };
+      state = { ph: 'c', from: d.from, to: await seqNow(kit), sel: d.sel, m: d.m };
     } else {
-      state = { ph: 'i', to: await currentSeq(kit.dir.db), ...selection(ctx, spec) };
+      state = { ph: 'i', to: await seqNow(kit), ...selection(ctx, spec) };
     }
 
     if (state.ph === 'i') {
       const q = parseQuery(state.sel ? { $select: state.sel.join(',') } : {}, { resource: spec.resource, consistencyLevelEventual: false });
-      const page = await listObjects(kit.dir.db, { resource: spec.resource, scope: spec.scope, query: q, pageSize: size, after: state.after, keysOnly: true });
+      const page = await listObjects(kit.dir.db, { resource: spec.resource, scope: spec.scope, query: q, pageSize: size, after: state.after, keysOnly: true, memo: kit.dir.store.memo });
       const heads = page.rows.map((r) => ({ id: r.id, version: Number(r.version) }));
       const items = await itemsOf(kit, heads, state);
       // An object deleted between the page's query and the read of its document is left out.
@@ -130,12 +130,14 @@ export function deltaHandler(spec: DeltaSpec): GraphHandler {
     }
 
     if (state.ph === 'c') {
-      const rows = await changesBetween(kit.dir.db, spec.changes, state.from, state.to, state.after, size + 1);
+      const window = [spec.changes, state.from, state.to, state.after, size + 1] as const;
+      const rows = await kept(kit, `delta:changes:${JSON.stringify(window)}`, () => changesBetween(kit.dir.db, ...window));
       const more = rows.length > size;
       const pageRows = rows.slice(0, size);
       // A user with no Microsoft 365 account is not in Graph yet: its changes are skipped, not reported as removals;
       // synchronisation then brings it in as a change like any other.
-      const heads = await kit.dir.heads(pageRows.map((r) => r.objectId));
+      const ids = pageRows.map((r) => r.objectId);
+      const heads = await kept(kit, `delta:heads:${ids.join(',')}`, () => kit.dir.heads(ids));
       const notYet = new Set(heads.filter((h) => h.onPremisesOnly).map((h) => h.id));
       const byId = new Map(heads.filter((h) => !notYet.has(h.id)).map((h) => [h.id, h]));
       const present = pageRows.map((r) => byId.get(r.objectId)).filter((h): h is ObjectHead => !!h && inScope(h, spec.changes));
@@ -155,6 +157,18 @@ export function deltaHandler(spec: DeltaSpec): GraphHandler {
     }
     throw invalidSkipToken();
   };
+}
+
+/**
+ * A read kept until the store next changes (store.memo): a client polling its delta link, or walking a round again,
+ * reads nothing the store has not changed since.
+ */
+function kept<T extends object>(kit: GraphKit, key: string, read: () => Promise<T>): Promise<T> {
+  return kit.dir.store.memo.keeps() ? kit.dir.store.memo.get(key, read) : read();
+}
+
+async function seqNow(kit: GraphKit): Promise<number> {
+  return (await kept(kit, 'delta:seq', async () => ({ seq: await currentSeq(kit.dir.db) }))).seq;
 }
 
 function inScope(obj: Pick<DirObject, 'type' | 'facet'>, scope: ChangeScope): boolean {

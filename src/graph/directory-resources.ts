@@ -5,7 +5,8 @@ import { membershipRoutes } from './memberships.js';
 import { deltaHandler } from './delta.js';
 
 export function administrativeUnitRoutes(g: GraphRouter) {
-  const load = async ({ kit }: GraphContext, id: string) => (await kit.dir.get(id, ['administrativeUnit'])) ?? Promise.reject(notFound(id));
+  // A list needs only the unit's id: its head is kept, where the full object is read and parsed each time.
+  const head = async ({ kit }: GraphContext, id: string) => (await kit.dir.head(id, ['administrativeUnit'])) ?? Promise.reject(notFound(id));
   for (const base of ['/directory/administrativeUnits', '/administrativeUnits']) {
     g.get(base, (ctx) => ctx.kit.list(ctx, { resource: 'administrativeUnit', scope: { kind: 'all' }, context: 'directory/administrativeUnits' }), { count: true });
     g.get(`${base}/delta`, deltaHandler({ resource: 'administrativeUnit', changes: { type: 'administrativeUnit' }, scope: { kind: 'all' }, context: 'administrativeUnits', reportRemovals: true }), {
@@ -16,7 +17,7 @@ export function administrativeUnitRoutes(g: GraphRouter) {
       `${base}/{id}/members`,
       async (ctx) => {
         const { kit } = ctx;
-        const unit = await load(ctx, ctx.params.id);
+        const unit = await head(ctx, ctx.params.id);
         return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.targetsOf('member', unit.id) }, context: 'directoryObjects', typed: true });
       },
       // administrativeunit-list-members.md: users, groups, devices, contacts and service principals.

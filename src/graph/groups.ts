@@ -11,6 +11,8 @@ const MEMBER_TYPES = ['user', 'group', 'device', 'orgContact', 'servicePrincipal
 
 export function groupRoutes(g: GraphRouter) {
   const load = async ({ kit }: GraphContext, id: string) => (await kit.dir.get(id, ['group'])) ?? Promise.reject(notFound(id));
+  // A list needs only the group's id: its head is kept, where the full object is read and parsed each time.
+  const head = async ({ kit }: GraphContext, id: string) => (await kit.dir.head(id, ['group'])) ?? Promise.reject(notFound(id));
   g.get('/groups', (ctx) => ctx.kit.list(ctx, { resource: 'group', scope: { kind: 'all' }, context: 'groups' }), { count: true });
   g.get(
     '/groups/delta',
@@ -26,13 +28,13 @@ export function groupRoutes(g: GraphRouter) {
     return { status: 204 };
   });
   g.get('/groups/{id}', async (ctx) => ctx.kit.entity(ctx, 'group', await ctx.kit.dir.head(ctx.params.id, ['group']), 'groups'));
-  membershipRoutes(g, '/groups/{id}', (ctx) => load(ctx, ctx.params.id));
+  membershipRoutes(g, '/groups/{id}', (ctx) => head(ctx, ctx.params.id));
   const listOpts = { casts: MEMBER_TYPES, count: true };
   g.get(
     '/groups/{id}/members',
     async (ctx) => {
       const { kit } = ctx;
-      const grp = await load(ctx, ctx.params.id);
+      const grp = await head(ctx, ctx.params.id);
       return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.targetsOf('member', grp.id) }, context: 'directoryObjects', typed: true });
     },
     listOpts,
@@ -41,7 +43,7 @@ export function groupRoutes(g: GraphRouter) {
     '/groups/{id}/transitiveMembers',
     async (ctx) => {
       const { kit } = ctx;
-      const grp = await load(ctx, ctx.params.id);
+      const grp = await head(ctx, ctx.params.id);
       return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.transitiveTargetsOf(grp.id) }, context: 'directoryObjects', typed: true });
     },
     listOpts,
@@ -50,7 +52,7 @@ export function groupRoutes(g: GraphRouter) {
     '/groups/{id}/owners',
     async (ctx) => {
       const { kit } = ctx;
-      const grp = await load(ctx, ctx.params.id);
+      const grp = await head(ctx, ctx.params.id);
       return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.targetsOf('owner', grp.id) }, context: 'directoryObjects', typed: true });
     },
     listOpts,

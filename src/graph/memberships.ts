@@ -1,7 +1,6 @@
 // Navigation collections shared by every directory object: memberOf, transitiveMemberOf, and their casts.
 import type { GraphRouter } from './router.js';
 import type { GraphKit } from './kit.js';
-import type { DirObject } from '../directory/model.js';
 import type { GraphContext } from './router.js';
 import { type Scope, scopeHas } from '../directory/query.js';
 import { badRequest, notFound } from './errors.js';
@@ -9,8 +8,11 @@ import { isGuid } from '../directory/ids.js';
 import { topProperty } from '../schema/resources.js';
 import { contextUrl, odataType, project, resourceOfObject, selectFragment } from './shape.js';
 
-/** Registers /{base}/memberOf and /{base}/transitiveMemberOf (with casts and /$count) for an object resolved by `load`. */
-export function membershipRoutes(g: GraphRouter, base: string, load: (ctx: GraphContext) => Promise<DirObject>) {
+/**
+ * Registers /{base}/memberOf and /{base}/transitiveMemberOf (with casts and /$count) for an object resolved by `load`,
+ * of which only the id is used: a loader of heads (Directory.head, kept until the store next changes) serves.
+ */
+export function membershipRoutes(g: GraphRouter, base: string, load: (ctx: GraphContext) => Promise<{ id: string }>) {
   const opts = { casts: ['group', 'administrativeUnit'], count: true };
   g.get(
     `${base}/memberOf`,
@@ -35,8 +37,8 @@ export function membershipRoutes(g: GraphRouter, base: string, load: (ctx: Graph
   // One object of the relationship by its id (GET /users/{id}/memberOf/{id}, as the permission data and the Kiota
   // request builders list it): 404 when it is not in the relationship.
   for (const [nav, ids] of [
-    ['memberOf', (kit: GraphKit, obj: DirObject) => () => kit.dir.sourcesOf('member', obj.id)],
-    ['transitiveMemberOf', (kit: GraphKit, obj: DirObject) => () => kit.dir.transitiveSourcesOf(obj.id)],
+    ['memberOf', (kit: GraphKit, obj: { id: string }) => () => kit.dir.sourcesOf('member', obj.id)],
+    ['transitiveMemberOf', (kit: GraphKit, obj: { id: string }) => () => kit.dir.transitiveSourcesOf(obj.id)],
   ] as const) {
     g.get(`${base}/${nav}/{memberId}`, async (ctx) => {
       const { kit } = ctx;

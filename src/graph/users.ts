@@ -10,6 +10,8 @@ import { managerRoutes } from './managers.js';
 
 export function userRoutes(g: GraphRouter) {
   const load = async ({ kit }: GraphContext, key: string) => (await kit.dir.user(key)) ?? Promise.reject(notFound(key));
+  // Navigations need only the user's id: its head is kept, where the full object is read and parsed each time.
+  const head = async ({ kit }: GraphContext, key: string) => (await kit.dir.userHead(key)) ?? Promise.reject(notFound(key));
   g.get('/users', async (ctx) => limitUserReply(ctx, '/users', await ctx.kit.list(ctx, { resource: 'user', scope: { kind: 'all' }, context: 'users' })), { count: true });
   g.get('/users/delta', deltaHandler({ resource: 'user', changes: { type: 'user' }, scope: { kind: 'all' }, context: 'users', reportRemovals: true }));
   g.post('/users', async (ctx) => ({ ...(await ctx.kit.entity(ctx, 'user', await createUser(ctx.kit.dir, requireBody(ctx)), 'users')), status: 201 }));
@@ -26,7 +28,7 @@ export function userRoutes(g: GraphRouter) {
     const u = await kit.dir.userHead(ctx.params.id);
     return limitUserReply(ctx, '/users/{id}', await kit.entity(ctx, 'user', u, 'users'), u?.id);
   });
-  membershipRoutes(g, '/users/{id}', (ctx) => load(ctx, ctx.params.id));
+  membershipRoutes(g, '/users/{id}', (ctx) => head(ctx, ctx.params.id));
   managerRoutes(g, '/users/{id}', (ctx) => load(ctx, ctx.params.id));
   for (const nav of ['ownedDevices', 'registeredDevices'] as const) {
     g.get(
@@ -41,6 +43,6 @@ export function userRoutes(g: GraphRouter) {
     );
   }
   g.get('/me', async (ctx) => ctx.kit.entity(ctx, 'user', await ctx.kit.dir.get(ctx.principal.userId!, ['user']), 'users', ctx.principal.userId), { delegatedOnly: true });
-  membershipRoutes(g, '/me', (ctx) => load(ctx, ctx.principal.userId!));
+  membershipRoutes(g, '/me', (ctx) => head(ctx, ctx.principal.userId!));
   managerRoutes(g, '/me', (ctx) => load(ctx, ctx.principal.userId!));
 }

@@ -9,8 +9,30 @@ export const invalidSkipToken = () => badRequest('The specified page token value
 
 const MAX_TOKEN = 4096;
 
+// A hash or HMAC object costs more to make than hashing a short text does, and clients walking a collection bring
+// back the same tokens and queries: signatures and fingerprints already made are looked up (a few thousand of each,
+// of texts up to a cursor's usual length).
+const KEPT = 4096;
+const KEPT_TEXT = 512;
+const signatures = new Map<string, Buffer>();
+const fingerprints = new Map<string, string>();
+const keyIds = new WeakMap<Buffer, number>();
+let nextKeyId = 0;
+
+function kept<V>(map: Map<string, V>, key: string, make: () => V): V {
+  if (key.length > KEPT_TEXT) return make();
+  let v = map.get(key);
+  if (v === undefined) {
+    if (map.size >= KEPT) map.clear();
+    map.set(key, (v = make()));
+  }
+  return v;
+}
+
 function sign(payload: string, key: string | Buffer): Buffer {
-  return createHmac('sha256', key).update(payload).digest();
+  let id: string | number | undefined = typeof key === 'string' ? key : keyIds.get(key);
+  if (id === undefined) keyIds.set(key as Buffer, (id = ++nextKeyId));
+  return kept(signatures, `${typeof key === 'string' ? 's' : 'b'}${id}|${payload}`, () => createHmac('sha256', key).update(payload).digest());
 }
 
 export function encodeSkipToken(cursor: unknown, fingerprint: string, key: string | Buffer): string {
@@ -43,5 +65,5 @@ export function decodeSkipToken(token: string, fingerprint: string, key: string 
  */
 export function queryFingerprint(query: ODataQuery, scopeKey = ''): string {
   const canonical = JSON.stringify([query.resource, scopeKey, query.filter ?? null, query.search ?? null, query.orderby ?? null]);
-  return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
+  return kept(fingerprints, canonical, () => createHash('sha256').update(canonical).digest('base64url').slice(0, 22));
 }

@@ -399,6 +399,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       });
     },
     async close() {
+      store.memo.clear();
       await db.destroy();
       afterClose();
     },

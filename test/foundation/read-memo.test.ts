@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newGuid } from '../../src/directory/ids.js';
 import { openStore, type Store } from '../../src/store/open.js';
-import { ReadMemo } from '../../src/store/read-memo.js';
+import { MemoPool, ReadMemo } from '../../src/store/read-memo.js';
 import { license, properties, signIn } from '../adaxes/client.js';
 import { graphFetch, startTestServer, type TestServer } from '../support/server.js';
 import { ENGINES, freshLocation, freshStore } from '../support/stores.js';
@@ -135,6 +135,28 @@ describe('ReadMemo bounds', () => {
   });
 });
 
+describe('MemoPool', () => {
+  it('holds the values of many memos to one weight: the oldest go first whichever memo kept them, a cleared memo gives its weight back', async () => {
+    const pool = new MemoPool(12);
+    const [a, b] = [new ReadMemo(() => 'unchanged', pool), new ReadMemo(() => 'unchanged', pool)];
+    let runs = 0;
+    const list = (n: number) => async () => (runs++, Array.from({ length: n }, (_, i) => i));
+    for (const k of ['1', '2', '3', '4']) await a.get(k, list(3));
+    await b.get('x', list(3)); // 15 > 12: a's '1' goes
+    expect(runs).toBe(5);
+    await a.get('2', list(3));
+    await b.get('x', list(3));
+    expect(runs).toBe(5);
+    await a.get('1', list(3)); // kept again: a's '2' goes
+    await a.get('2', list(3));
+    expect(runs).toBe(7);
+    a.clear();
+    for (const k of ['y', 'z']) await b.get(k, list(3));
+    await b.get('x', list(3));
+    expect(runs).toBe(9);
+  });
+});
+
 describe('ReadMemo on PostgreSQL', () => {
   let s: Awaited<ReturnType<typeof freshStore>>;
   beforeAll(async () => {
@@ -223,6 +245,69 @@ describe.each(ENGINES)('memoised reads over HTTP follow writes at once (%s)', (e
     expect(await count()).toEqual([all + 1, named]);
     expect((await graph(`/groups/${created.body.id}`, { method: 'DELETE' })).status).toBe(204);
     expect(await count()).toEqual([all, named]);
+  });
+
+  it('list pages: plain, $filter, $orderby, a member scope and a $skiptoken page follow creates, renames, deletes and memberships at once (Learn: user-list, group-list-members)', async () => {
+    const eventual = { headers: { ConsistencyLevel: 'eventual' } };
+    const names = (r: { body: { value: { displayName: string }[] } }) => r.body.value.map((g) => g.displayName);
+    const ids = (r: { body: { value: { id: string }[] } }) => r.body.value.map((g) => g.id);
+    const prefix = `Memo Page ${engine}`;
+    const filtered = () => graph(`/groups?$filter=${encodeURIComponent(`startswith(displayName,'${prefix}')`)}&$select=displayName&$top=5`);
+    const ordered = () => graph(`/groups?$orderby=displayName&$filter=${encodeURIComponent(`startswith(displayName,'${prefix}')`)}&$count=true&$select=displayName&$top=5`, eventual);
+    const mk = async (displayName: string) =>
+      (await graph('/groups', { method: 'POST', body: { displayName, mailEnabled: false, mailNickname: `memo-${newGuid().slice(0, 8)}`, securityEnabled: true } })).body.id as string;
+    const [b, d] = [await mk(`${prefix} B`), await mk(`${prefix} D`)];
+    for (let i = 0; i < 2; i++) {
+      expect(names(await ordered())).toEqual([`${prefix} B`, `${prefix} D`]);
+      expect(names(await filtered()).sort()).toEqual([`${prefix} B`, `${prefix} D`]);
+    }
+    const a = await mk(`${prefix} A`);
+    expect(names(await ordered())).toEqual([`${prefix} A`, `${prefix} B`, `${prefix} D`]);
+    expect(names(await filtered()).sort()).toEqual([`${prefix} A`, `${prefix} B`, `${prefix} D`]);
+    expect((await graph(`/groups/${a}`, { method: 'PATCH', body: { displayName: `${prefix} C` } })).status).toBe(204);
+    expect(names(await ordered())).toEqual([`${prefix} B`, `${prefix} C`, `${prefix} D`]);
+    expect((await graph(`/groups/${d}`, { method: 'DELETE' })).status).toBe(204);
+    expect(names(await ordered())).toEqual([`${prefix} B`, `${prefix} C`]);
+    expect(names(await filtered()).sort()).toEqual([`${prefix} B`, `${prefix} C`]);
+
+    // A member scope and its second page: a page read again after a membership change is read afresh.
+    const members = () => graph(`/groups/${b}/members?$select=id&$top=1`);
+    const ref = (id: string) => ({ '@odata.id': `${srv.graph}/directoryObjects/${id}` });
+    expect(ids(await members())).toEqual([]);
+    const [x, y] = [await mk(`${prefix} X`), await mk(`${prefix} Y`)].sort();
+    for (const m of [x, y]) expect((await graph(`/groups/${b}/members/$ref`, { method: 'POST', body: ref(m) })).status).toBe(204);
+    const first = await members();
+    expect(ids(first)).toEqual([x]);
+    const second = () => graphFetch(first.body['@odata.nextLink'].replace(srv.httpsBase, srv.base), admin);
+    expect(ids(await second())).toEqual([y]);
+    expect(ids(await second())).toEqual([y]);
+    expect((await graph(`/groups/${b}/members/${y}/$ref`, { method: 'DELETE' })).status).toBe(204);
+    expect(ids(await second())).toEqual([]);
+    expect(ids(await members())).toEqual([x]);
+
+    // The plain list in id order, one page of every user: a new user is on it in the next read.
+    const plain = () => graph('/users?$select=id&$top=999');
+    const before = ids(await plain());
+    expect(ids(await plain())).toEqual(before);
+    const upn = `memo.first.${engine}@example.com`;
+    const created = await graph('/users', { method: 'POST', body: { accountEnabled: true, displayName: 'Memo First', mailNickname: 'memo.first', userPrincipalName: upn, passwordProfile: { password: 'Memo!First2026' } } });
+    expect(created.status).toBe(201);
+    expect(ids(await plain())).toEqual([...before, created.body.id].sort());
+    expect((await graph(`/users/${created.body.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(ids(await plain())).toEqual(before);
+  });
+
+  it('single-entity reads by id and by userPrincipalName follow a rename and a delete at once (Learn: user-get)', async () => {
+    const upn = `memo.single.${engine}@example.com`;
+    const created = await graph('/users', { method: 'POST', body: { accountEnabled: true, displayName: 'Memo Single', mailNickname: 'memo.single', userPrincipalName: upn, passwordProfile: { password: 'Memo!Single2026' } } });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const read = async () => Promise.all([graph(`/users/${id}?$select=displayName`), graph(`/users/${upn}?$select=displayName`)]);
+    for (let i = 0; i < 2; i++) expect((await read()).map((r) => r.body.displayName)).toEqual(['Memo Single', 'Memo Single']);
+    expect((await graph(`/users/${id}`, { method: 'PATCH', body: { displayName: 'Memo Renamed' } })).status).toBe(204);
+    expect((await read()).map((r) => r.body.displayName)).toEqual(['Memo Renamed', 'Memo Renamed']);
+    expect((await graph(`/users/${id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await read()).map((r) => r.status)).toEqual([404, 404]);
   });
 
   it('Adaxes o365Account/properties: a license assigned through Graph is assigned and counted in the next read', async () => {
