@@ -26,7 +26,7 @@ export function checkIdList(ids: readonly string[], parameter: string): string[]
 }
 
 /** The subset of `groupIds` that `obj` is a member of, directly or transitively. */
-export async function checkMemberGroups(dir: Directory, obj: DirObject, groupIds: readonly string[]): Promise<string[]> {
+export async function checkMemberGroups(dir: Directory, obj: Pick<DirObject, 'id'>, groupIds: readonly string[]): Promise<string[]> {
   const wanted = checkIdList(groupIds, 'groupIds');
   const groups = new Set((await dir.containersOf(obj.id, ['type'])).filter((c) => c.type === 'group').map((c) => c.id));
   return wanted.filter((g) => groups.has(g));
@@ -36,7 +36,7 @@ export async function checkMemberGroups(dir: Directory, obj: DirObject, groupIds
  * As checkMemberGroups, over groups, administrative units and directory roles; a role may be named by its object id
  * or its roleTemplateId (Learn: directoryobject-checkmemberobjects.md).
  */
-export async function checkMemberObjects(dir: Directory, obj: DirObject, ids: readonly string[]): Promise<string[]> {
+export async function checkMemberObjects(dir: Directory, obj: Pick<DirObject, 'id'>, ids: readonly string[]): Promise<string[]> {
   const wanted = checkIdList(ids, 'ids');
   const all = new Set((await dir.containersOf(obj.id, ['type'])).map((c) => c.id));
   for (const r of await roleMemberships(dir.db, obj.id)) {
@@ -56,7 +56,7 @@ function limited(ids: string[], limit: number): string[] {
  * Every group `obj` is a member of; `securityEnabledOnly` keeps only security-enabled groups, and without it the
  * directory roles held are included too (Learn: directoryobject-getmembergroups.md).
  */
-export async function getMemberGroups(dir: Directory, obj: DirObject, securityEnabledOnly: boolean, limit = MAX_MEMBER_GROUPS): Promise<string[]> {
+export async function getMemberGroups(dir: Directory, obj: Pick<DirObject, 'id'>, securityEnabledOnly: boolean, limit = MAX_MEMBER_GROUPS): Promise<string[]> {
   if (securityEnabledOnly) return limited(await securityGroupsOf(dir, obj.id), limit);
   const groups = (await dir.containersOf(obj.id, ['type'])).filter((c) => c.type === 'group');
   const roles = (await roleMemberships(dir.db, obj.id)).map((r) => r.roleId);
@@ -67,7 +67,7 @@ export async function getMemberGroups(dir: Directory, obj: DirObject, securityEn
  * Every group, administrative unit and directory role `obj` is a member of; with `securityEnabledOnly`, security
  * groups only (Learn: directoryobject-getmemberobjects.md).
  */
-export async function getMemberObjects(dir: Directory, obj: DirObject, securityEnabledOnly: boolean, limit = MAX_MEMBER_GROUPS): Promise<string[]> {
+export async function getMemberObjects(dir: Directory, obj: Pick<DirObject, 'id'>, securityEnabledOnly: boolean, limit = MAX_MEMBER_GROUPS): Promise<string[]> {
   if (securityEnabledOnly) return limited(await securityGroupsOf(dir, obj.id), limit);
   const all = await dir.containersOf(obj.id, ['type']);
   const roles = (await roleMemberships(dir.db, obj.id)).map((r) => r.roleId);

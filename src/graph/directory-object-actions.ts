@@ -5,13 +5,14 @@ import { type GraphKit, requireBody } from './kit.js';
 import { GraphError, badRequest, notFound } from './errors.js';
 import { contextUrl, odataType, project, resourceOfObject, selectFragment } from './shape.js';
 import { checkMemberGroups, checkMemberObjects, getMemberGroups, getMemberObjects } from '../directory/member-checks.js';
-import { DirectoryError, OBJECT_TYPES, type DirObject, type ObjectType, type Props } from '../directory/model.js';
+import { DirectoryError, OBJECT_TYPES, type ObjectType, type Props } from '../directory/model.js';
 import { isGuid } from '../directory/ids.js';
 
 /** getByIds accepts up to 1,000 ids per request. */
 const MAX_BY_IDS = 1000;
 
-type Loader = (ctx: GraphContext) => Promise<DirObject>;
+/** The object an action is asked of; only its id is used, so a head (kept until the store next changes) serves. */
+type Loader = (ctx: GraphContext) => Promise<{ id: string }>;
 
 interface Binding {
   base: string;
@@ -79,17 +80,17 @@ const ACTIONS: Record<string, (kit: GraphKit, ctx: GraphContext, obj: Loader) =>
 
 export function directoryObjectActionRoutes(g: GraphRouter) {
   const ofType =
-    (types?: readonly ObjectType[]): Loader =>
+    (types: readonly ObjectType[] = OBJECT_TYPES): Loader =>
     async ({ kit, params }) =>
-      (await kit.dir.get(params.id, types)) ?? Promise.reject(notFound(params.id));
+      (await kit.dir.head(params.id, types)) ?? Promise.reject(notFound(params.id));
   const bindings: Binding[] = [
     { base: '/directoryObjects/{id}', load: ofType() },
-    { base: '/users/{id}', load: async (ctx) => (await ctx.kit.dir.user(ctx.params.id)) ?? Promise.reject(notFound(ctx.params.id)) },
+    { base: '/users/{id}', load: async (ctx) => (await ctx.kit.dir.userHead(ctx.params.id)) ?? Promise.reject(notFound(ctx.params.id)) },
     { base: '/groups/{id}', load: ofType(['group']) },
     { base: '/devices/{id}', load: ofType(['device']) },
     { base: '/servicePrincipals/{id}', load: ofType(['servicePrincipal']) },
     { base: '/contacts/{id}', load: ofType(['orgContact']) },
-    { base: '/me', load: async (ctx) => (await ctx.kit.dir.get(ctx.principal.userId!, ['user'])) ?? Promise.reject(notFound(ctx.principal.userId!)), opts: { delegatedOnly: true } },
+    { base: '/me', load: async (ctx) => (await ctx.kit.dir.head(ctx.principal.userId!, ['user'])) ?? Promise.reject(notFound(ctx.principal.userId!)), opts: { delegatedOnly: true } },
   ];
   for (const { base, load, opts } of bindings) {
     for (const [name, run] of Object.entries(ACTIONS)) {
@@ -102,7 +103,8 @@ export function directoryObjectActionRoutes(g: GraphRouter) {
 
   g.get('/directoryObjects/{id}', async (ctx) => {
     const { kit } = ctx;
-    const obj = await ofType()(ctx);
+    const obj = await kit.dir.get(ctx.params.id);
+    if (!obj) throw notFound(ctx.params.id);
     const res = resourceOfObject(obj.type);
     const q = kit.query(ctx, res, { collection: false });
     const [doc] = await kit.dir.documents([obj]);
