@@ -1,6 +1,7 @@
 // Reading the change log for delta queries. Writes are serialised, so sequence order is commit order and a
 // reader that has seen sequence N has seen every change up to N: a delta round can never miss a commit.
 import type { Kysely } from 'kysely';
+import type { ReadMemo } from '../store/read-memo.js';
 import type { Database } from '../store/schema.js';
 import { NO_M365_INDEX_PROP } from './on-prem-state.js';
 import { indexKey } from './index-keys.js';
@@ -20,9 +21,9 @@ export interface ChangeRow {
 export const RESET_AT_KEY = 'reset_at';
 
 /** When the tenant was last reset to its fixture, or 0: sync states from before it name a history that is gone. */
-export async function lastResetAt(db: Kysely<Database>): Promise<number> {
-  const r = await db.selectFrom('meta').select('value').where('key', '=', RESET_AT_KEY).executeTakeFirst();
-  return r ? Number(r.value) : 0;
+export async function lastResetAt(db: Kysely<Database>, memo?: ReadMemo): Promise<number> {
+  const read = async () => ({ at: Number((await db.selectFrom('meta').select('value').where('key', '=', RESET_AT_KEY).executeTakeFirst())?.value ?? 0) });
+  return (await (memo ? memo.get('lastResetAt', read) : read())).at;
 }
 
 /**
@@ -32,13 +33,20 @@ export async function lastResetAt(db: Kysely<Database>): Promise<number> {
  */
 export const SEQ_FLOOR_KEY = 'seq_floor';
 
-/** The last sequence number used: the change log's, or the floor a reset left. */
-export async function currentSeq(db: Kysely<Database>): Promise<number> {
-  const r = await db
-    .selectFrom('change_log')
-    .select((eb) => [eb.fn.max('seq').as('seq'), eb.selectFrom('meta').select('value').where('key', '=', SEQ_FLOOR_KEY).as('floor')])
-    .executeTakeFirst();
-  return Math.max(Number(r?.seq ?? 0), Number(r?.floor ?? 0));
+/**
+ * The last sequence number used: the change log's, or the floor a reset left. With a memo (reads outside a write),
+ * kept until the store next changes, as the other reads of a delta round are: a client polling its delta link then
+ * reads nothing the store has not changed since.
+ */
+export async function currentSeq(db: Kysely<Database>, memo?: ReadMemo): Promise<number> {
+  const read = async () => {
+    const r = await db
+      .selectFrom('change_log')
+      .select((eb) => [eb.fn.max('seq').as('seq'), eb.selectFrom('meta').select('value').where('key', '=', SEQ_FLOOR_KEY).as('floor')])
+      .executeTakeFirst();
+    return { seq: Math.max(Number(r?.seq ?? 0), Number(r?.floor ?? 0)) };
+  };
+  return (await (memo ? memo.get('currentSeq', read) : read())).seq;
 }
 
 /**
@@ -53,7 +61,13 @@ export async function changesBetween(
   to: number,
   after: { seq: number; id: string } | undefined,
   limit: number,
-): Promise<ChangeRow[]> {
+  memo?: ReadMemo,
+): Promise<readonly ChangeRow[]> {
+  const read = () => readChanges(db, scope, from, to, after, limit);
+  return memo ? memo.get(`changesBetween:${JSON.stringify([scope, from, to, after, limit])}`, read) : read();
+}
+
+async function readChanges(db: Kysely<Database>, scope: ChangeScope, from: number, to: number, after: { seq: number; id: string } | undefined, limit: number): Promise<ChangeRow[]> {
   let q = db
     .selectFrom('change_log as c')
     .select(['c.seq', 'c.object_id', 'c.op'])

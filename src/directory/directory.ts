@@ -104,7 +104,8 @@ export class Directory {
   async heads(ids: readonly string[]): Promise<ObjectHead[]> {
     if (!ids.length) return [];
     // Up to a thousand ids (a delta page): on a reader thread, not the event loop's connection.
-    const rows = await runPrepared(this.db, `heads:${ids.length}`, ids, () => sql<HeadRow>`select ${HEAD_COLUMNS} from objects o where o.id in (${sql.join([...ids])})`);
+    const name = `heads:${ids.length}`;
+    const rows = await this.keptHead(name, ids, () => runPrepared(this.db, name, ids, () => sql<HeadRow>`select ${HEAD_COLUMNS} from objects o where o.id in (${sql.join([...ids])})`));
     return rows.map(toHead);
   }
 
@@ -126,8 +127,9 @@ export class Directory {
     return headWithin(row, reach);
   }
 
+  /** Head rows are kept until the store next changes (store.memo). */
   private keptHead(name: string, params: readonly string[], read: () => Promise<HeadRow[]>): Promise<readonly HeadRow[]> {
-    return this.store.memo.keeps() ? this.store.memo.get(`${name}:${params.join('\u0000')}`, read) : read();
+    return this.store.memo.get(`${name}:${params.join('\u0000')}`, read);
   }
 
   /** A user's head by id or userPrincipalName (user). */

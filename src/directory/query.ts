@@ -214,8 +214,7 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
 async function pageRows<R>(db: Kysely<Database>, spec: ListSpec, query: RawBuilder<R>): Promise<R[]> {
   const compiled = query.compile(db);
   const read = async () => (await db.executeQuery(compiled)).rows;
-  if (!spec.keysOnly || !spec.memo?.keeps()) return read();
-  return spec.memo.get(`page:${compiled.sql}:${JSON.stringify(compiled.parameters)}`, read);
+  return spec.keysOnly && spec.memo ? spec.memo.get(`page:${compiled.sql}:${JSON.stringify(compiled.parameters)}`, read) : read();
 }
 
 /**
@@ -230,8 +229,7 @@ export async function countObjects(db: Kysely<Database>, spec: Pick<ListSpec, 'r
   ];
   const query = sql<{ n: number | string }>`select count(*) as n from objects o where ${andAll(where)}`.compile(db);
   const count = async () => ({ n: Number((await db.executeQuery(query)).rows[0]?.n ?? 0) });
-  if (!spec.memo?.keeps()) return (await count()).n;
-  return (await spec.memo.get(`count:${query.sql}:${JSON.stringify(query.parameters)}`, count)).n;
+  return (await (spec.memo ? spec.memo.get(`count:${query.sql}:${JSON.stringify(query.parameters)}`, count) : count())).n;
 }
 
 /** Whether `id` is among the ids an id subquery selects (one member of memberOf, members, owners, …). */

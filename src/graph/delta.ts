@@ -105,17 +105,17 @@ export function deltaHandler(spec: DeltaSpec): GraphHandler {
       if (state.ph === 'd') throw invalidSkipToken();
     } else if (deltaToken === 'latest') {
       const { sel, m } = selection(ctx, spec);
-      return reply(ctx, sel, [], { deltaLink: link(ctx, '$deltatoken', { ph: 'd', from: await seqNow(kit), sel, m, iat: Date.now() }) });
+      return reply(ctx, sel, [], { deltaLink: link(ctx, '$deltatoken', { ph: 'd', from: await currentSeq(kit.dir.db, kit.dir.store.memo), sel, m, iat: Date.now() }) });
     } else if (deltaToken) {
       const d = decode(kit, deltaToken);
       if (d.ph !== 'd') throw new GraphError(400, 'Request_BadRequest', 'The specified delta token value is invalid.');
-      if (Date.now() - d.iat > SEVEN_DAYS_MS || d.iat < (await kept(kit, 'delta:resetAt', async () => ({ at: await lastResetAt(kit.dir.db) }))).at)
+      if (Date.now() - d.iat > SEVEN_DAYS_MS || d.iat < (await lastResetAt(kit.dir.db, kit.dir.store.memo)))
         throw new GraphError(410, 'syncStateNotFound', 'The sync state generation is not found; the delta token has expired. Start a new sync without a delta token.', {
           Location: `${ctx.origin}/v1.0${ctx.path}`,
         });
-      state = { ph: 'c', from: d.from, to: await seqNow(kit), sel: d.sel, m: d.m };
+      state = { ph: 'c', from: d.from, to: await currentSeq(kit.dir.db, kit.dir.store.memo), sel: d.sel, m: d.m };
     } else {
-      state = { ph: 'i', to: await seqNow(kit), ...selection(ctx, spec) };
+      state = { ph: 'i', to: await currentSeq(kit.dir.db, kit.dir.store.memo), ...selection(ctx, spec) };
     }
 
     if (state.ph === 'i') {
@@ -130,14 +130,12 @@ export function deltaHandler(spec: DeltaSpec): GraphHandler {
     }
 
     if (state.ph === 'c') {
-      const window = [spec.changes, state.from, state.to, state.after, size + 1] as const;
-      const rows = await kept(kit, `delta:changes:${JSON.stringify(window)}`, () => changesBetween(kit.dir.db, ...window));
+      const rows = await changesBetween(kit.dir.db, spec.changes, state.from, state.to, state.after, size + 1, kit.dir.store.memo);
       const more = rows.length > size;
       const pageRows = rows.slice(0, size);
       // A user with no Microsoft 365 account is not in Graph yet: its changes are skipped, not reported as removals;
       // synchronisation then brings it in as a change like any other.
-      const ids = pageRows.map((r) => r.objectId);
-      const heads = await kept(kit, `delta:heads:${ids.join(',')}`, () => kit.dir.heads(ids));
+      const heads = await kit.dir.heads(pageRows.map((r) => r.objectId));
       const notYet = new Set(heads.filter((h) => h.onPremisesOnly).map((h) => h.id));
       const byId = new Map(heads.filter((h) => !notYet.has(h.id)).map((h) => [h.id, h]));
       const present = pageRows.map((r) => byId.get(r.objectId)).filter((h): h is ObjectHead => !!h && inScope(h, spec.changes));
@@ -157,18 +155,6 @@ export function deltaHandler(spec: DeltaSpec): GraphHandler {
     }
     throw invalidSkipToken();
   };
-}
-
-/**
- * A read kept until the store next changes (store.memo): a client polling its delta link, or walking a round again,
- * reads nothing the store has not changed since.
- */
-function kept<T extends object>(kit: GraphKit, key: string, read: () => Promise<T>): Promise<T> {
-  return kit.dir.store.memo.keeps() ? kit.dir.store.memo.get(key, read) : read();
-}
-
-async function seqNow(kit: GraphKit): Promise<number> {
-  return (await kept(kit, 'delta:seq', async () => ({ seq: await currentSeq(kit.dir.db) }))).seq;
 }
 
 function inScope(obj: Pick<DirObject, 'type' | 'facet'>, scope: ChangeScope): boolean {

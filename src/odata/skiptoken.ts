@@ -29,10 +29,15 @@ function kept<V>(map: Map<string, V>, key: string, make: () => V): V {
   return v;
 }
 
+function keyId(key: string | Buffer): string {
+  if (typeof key === 'string') return `s${key}`;
+  let id = keyIds.get(key);
+  if (id === undefined) keyIds.set(key, (id = ++nextKeyId));
+  return `b${id}`;
+}
+
 function sign(payload: string, key: string | Buffer): Buffer {
-  let id: string | number | undefined = typeof key === 'string' ? key : keyIds.get(key);
-  if (id === undefined) keyIds.set(key as Buffer, (id = ++nextKeyId));
-  return kept(signatures, `${typeof key === 'string' ? 's' : 'b'}${id}|${payload}`, () => createHmac('sha256', key).update(payload).digest());
+  return kept(signatures, `${keyId(key)}|${payload}`, () => createHmac('sha256', key).update(payload).digest());
 }
 
 export function encodeSkipToken(cursor: unknown, fingerprint: string, key: string | Buffer): string {
