@@ -25,7 +25,7 @@ export async function adaxesConfigurationRoutes(app: FastifyInstance, opts: { co
       return reply.code(401).send({ error: { code: 'unauthenticated', message: 'A valid X-Admin-Key header is required.' } });
   };
 
-  app.get('/admin/adaxes/configuration', { onRequest: guard }, async (req) => loadAdaxesConfig(dirOf(req).db));
+  app.get('/admin/adaxes/configuration', { onRequest: guard }, async (req) => loadAdaxesConfig(dirOf(req).store));
 
   app.put('/admin/adaxes/configuration', { onRequest: guard }, async (req, reply) => {
     try {

@@ -106,7 +106,7 @@ export function registerDeviceCode(scope: FastifyInstance<any, any, any, any, an
 
 async function pendingCode(tenants: Iterable<GrantDeps>, key: string) {
   for (const deps of tenants) {
-    const pending = await findValidToken<UserCodeData>(deps.store.db, 'deviceCode', key);
+    const pending = await findValidToken<UserCodeData>(deps.store, 'deviceCode', key);
     if (pending) return { deps, pending };
   }
   return undefined;

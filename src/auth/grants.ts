@@ -229,7 +229,7 @@ export async function refreshTokenGrant(ctx: GrantContext) {
   if (!refreshToken) throw E.missingParameter('refresh_token');
   const { app, acr } = await authenticateClient(ctx, false);
   if (!OPAQUE_TOKEN.test(refreshToken)) throw E.malformedGrant();
-  const stored = await findValidToken<RefreshData>(ctx.deps.store.db, 'refresh', refreshToken);
+  const stored = await findValidToken<RefreshData>(ctx.deps.store, 'refresh', refreshToken);
   if (!stored) throw (await tokenExists(ctx.deps.store.db, 'refresh', refreshToken)) ? E.expiredRefreshToken() : E.invalidGrant();
   if (stored.clientId !== app.clientId) throw E.invalidGrant();
   const user = await findUserById(ctx.deps.store.db, stored.userId);
@@ -313,10 +313,10 @@ export async function deviceCodeGrant(ctx: GrantContext) {
   const deviceCode = ctx.form.get('device_code') ?? ctx.form.get('code');
   if (!deviceCode) throw E.missingParameter('device_code');
   const { app, acr } = await authenticateClient(ctx, false);
-  const device = await findValidToken<DeviceCodeData>(ctx.deps.store.db, 'deviceCode', deviceCode);
+  const device = await findValidToken<DeviceCodeData>(ctx.deps.store, 'deviceCode', deviceCode);
   if (!device) throw (await tokenExists(ctx.deps.store.db, 'deviceCode', deviceCode)) ? E.deviceCodeExpired() : E.badVerificationCode();
   if (device.clientId !== app.clientId) throw E.badVerificationCode();
-  const pending = await findValidToken<UserCodeData>(ctx.deps.store.db, 'deviceCode', userCodeKey(device.data.userCode));
+  const pending = await findValidToken<UserCodeData>(ctx.deps.store, 'deviceCode', userCodeKey(device.data.userCode));
   if (!pending) throw E.deviceCodeExpired();
   if (pending.data.status === 'declined') throw E.authorizationDeclined();
   if (pending.data.status !== 'approved') throw E.authorizationPending();

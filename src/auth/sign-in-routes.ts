@@ -127,7 +127,7 @@ function cookieOf(req: FastifyRequest, name: string): string | undefined {
 async function sessionUser(deps: GrantDeps, req: FastifyRequest): Promise<UserSignInRecord | undefined> {
   const token = cookieOf(req, SESSION_COOKIE);
   if (!token) return undefined;
-  const session = await findValidToken(deps.store.db, 'signInSession', token);
+  const session = await findValidToken(deps.store, 'signInSession', token);
   if (!session) return undefined;
   const user = await findUserById(deps.store.db, session.userId);
   return user?.accountEnabled ? user : undefined;

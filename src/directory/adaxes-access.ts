@@ -64,7 +64,7 @@ export class AdaxesAccess {
   ) {}
 
   static async of(dir: Directory, caller: DirObject): Promise<AdaxesAccess> {
-    const config = await loadAdaxesConfig(dir.db);
+    const config = await loadAdaxesConfig(dir.store);
     // The caller and every group it belongs to at any depth, matched against trustees by DN, SID, GUID or logon name
     // (identity columns only: the groups' documents are not needed). Skipped when only well-known principals are named.
     const named = config.securityRoles.some((r) => !r.disabled && r.assignments.some((a) => a.trustee !== SELF && a.trustee !== AUTHENTICATED_USERS));

@@ -62,7 +62,7 @@ export async function createAdaxesSession(dir: Directory, username: string, pass
 
 /** A security token for a live session; undefined when the session is unknown or expired. */
 export async function issueAdaxesToken(dir: Directory, sessionId: string, ttlMinutes: number): Promise<{ token: string; expiresAt: string } | undefined> {
-  const session = await findValidToken(dir.db, 'adaxesSession', sessionId);
+  const session = await findValidToken(dir.store, 'adaxesSession', sessionId);
   if (!session) return undefined;
   const { token, expiresAt } = await createToken(dir.store, {
     kind: 'adaxesToken',
@@ -83,7 +83,7 @@ export interface AdaxesCaller {
 /** Who a value of the Adm-Authorization header belongs to: a session-issued or an account token, live, of an enabled user. */
 export async function authenticateAdaxes(dir: Directory, token: string | undefined): Promise<AdaxesCaller | undefined> {
   if (!token) return undefined;
-  const found = (await findValidToken(dir.db, 'adaxesToken', token)) ?? (await findValidToken(dir.db, 'adaxesAccount', token));
+  const found = (await findValidToken(dir.store, 'adaxesToken', token)) ?? (await findValidToken(dir.store, 'adaxesAccount', token));
   if (!found) return undefined;
   const user = await dir.get(found.userId, ['user'], { onPremisesOnly: true });
   if (!user || user.props.accountEnabled === false || !isActiveDirectoryObject(user)) return undefined;
@@ -92,7 +92,7 @@ export async function authenticateAdaxes(dir: Directory, token: string | undefin
 
 /** Renewal gives a session-issued token a full lifetime from now. Account tokens keep the expiry set at creation. */
 export async function renewAdaxesToken(dir: Directory, token: string, ttlMinutes: number): Promise<string | undefined> {
-  const found = await findValidToken(dir.db, 'adaxesToken', token);
+  const found = await findValidToken(dir.store, 'adaxesToken', token);
   if (!found) return undefined;
   return extendToken(dir.store, token, ttlMinutes * 60);
 }

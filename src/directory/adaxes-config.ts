@@ -12,8 +12,10 @@
 //   ADS_SCOPEENUM, SecurityRoles.SROverview).
 // - operations that can be switched off for REST are those of the OperationType enumeration; password change is off
 //   by default ("By default, password change via REST API is not allowed", REST_ChangePassword).
-import type { Db, Tx } from '../store/open.js';
-import { runPrepared } from '../store/prepared.js';
+import type { Db, Store, Tx } from '../store/open.js';
+import { runKept, runPrepared } from '../store/prepared.js';
+
+const KEYED = { keyed: true };
 import { classifyIdentifier, dnKey } from './ids.js';
 import { DirectoryError } from './model.js';
 
@@ -252,8 +254,10 @@ export function parseAdaxesConfig(raw: unknown): AdaxesConfig {
 // configurations are only read, never changed.
 let parsed: { text: string; config: AdaxesConfig } | undefined;
 
-export async function loadAdaxesConfig(db: Db | Tx): Promise<AdaxesConfig> {
-  const [row] = await runPrepared(db, 'adaxesConfig', [META_KEY], () => db.selectFrom('meta').select('value').where('key', '=', META_KEY), { keyed: true });
+/** The configuration as stored: from a store, its row is kept until the store next changes (every /api request reads it). */
+export async function loadAdaxesConfig(from: Store | Tx): Promise<AdaxesConfig> {
+  const read = (db: Db | Tx) => db.selectFrom('meta').select('value').where('key', '=', META_KEY);
+  const [row] = 'memo' in from ? await runKept(from, 'adaxesConfig', [META_KEY], () => read(from.db), KEYED) : await runPrepared(from, 'adaxesConfig', [META_KEY], () => read(from), KEYED);
   if (!row) return DEFAULT_CONFIG;
   if (parsed?.text !== row.value) parsed = { text: row.value, config: JSON.parse(row.value) as AdaxesConfig };
   return parsed.config;

@@ -1,7 +1,7 @@
 // The directory core: reads and writes of directory objects and their memberships. No HTTP in here.
 import { sql, type Expression, type RawBuilder } from 'kysely';
 import type { Store } from '../store/open.js';
-import { runPrepared } from '../store/prepared.js';
+import { runKept, runPrepared } from '../store/prepared.js';
 import type { ObjectsTable } from '../store/schema.js';
 import { documentsOf } from './documents.js';
 import { classifyIdentifier, dnKey } from './ids.js';
@@ -61,10 +61,14 @@ export class Directory {
     return writeTx(this.store, this.tenant, fn);
   }
 
-  /** An object by id; users with no Microsoft 365 account only when `reach` asks for them (as with every read below). */
+  /**
+   * An object by id; users with no Microsoft 365 account only when `reach` asks for them (as with every read below).
+   * The single-object reads keep their rows until the store next changes (runKept): a caller's own user, or the
+   * object a client works on, is read on every request.
+   */
   async get(id: string, types?: readonly ObjectType[], reach?: Reach): Promise<DirObject | undefined> {
     const key = id.toLowerCase();
-    const [row] = await runPrepared(this.db, `get:${types ? types.join(',') : ''}`, types ? [key, ...types] : [key], () => {
+    const [row] = await runKept(this.store, `get:${types ? types.join(',') : ''}`, types ? [key, ...types] : [key], () => {
       let q = this.db.selectFrom('objects').selectAll().where('id', '=', key);
       if (types) q = q.where('type', 'in', [...types]);
       return q;
@@ -140,7 +144,7 @@ export class Directory {
   /** Looks an object up by its alternate key: userPrincipalName for users, deviceId for devices, appId for service principals. */
   async byAltKey(type: ObjectType, key: string, reach?: Reach): Promise<DirObject | undefined> {
     const alt = key.toLowerCase();
-    const [row] = await runPrepared(this.db, 'byAltKey', [type, alt], () => this.db.selectFrom('objects').selectAll().where('type', '=', type).where('alt_key', '=', alt), KEYED);
+    const [row] = await runKept(this.store, 'byAltKey', [type, alt], () => this.db.selectFrom('objects').selectAll().where('type', '=', type).where('alt_key', '=', alt), KEYED);
     return this.reached(row as ObjectsTable | undefined, reach);
   }
 
@@ -154,7 +158,7 @@ export class Directory {
     const ident = classifyIdentifier(raw);
     if (!ident) throw new DirectoryError('invalid', `'${raw}' is not a valid distinguished name, GUID or SID.`);
     const params = ident.kind === 'dn' ? [ident.key, 2] : ident.kind === 'sid' ? [ident.sid, 2] : [ident.guid, ident.guid, 2];
-    const rows = await runPrepared(this.db, `resolve:${ident.kind}`, params, () => {
+    const rows = await runKept(this.store, `resolve:${ident.kind}`, params, () => {
       let q = this.db.selectFrom('objects').selectAll();
       if (ident.kind === 'dn') q = q.where('dn_key', '=', ident.key);
       else if (ident.kind === 'sid') q = q.where('sid', '=', ident.sid);
@@ -168,7 +172,7 @@ export class Directory {
   async byDn(dn: string): Promise<DirObject | undefined> {
     const key = dnKey(dn);
     if (!key) return undefined;
-    const [row] = await runPrepared(this.db, 'byDn', [key], () => this.db.selectFrom('objects').selectAll().where('dn_key', '=', key), KEYED);
+    const [row] = await runKept(this.store, 'byDn', [key], () => this.db.selectFrom('objects').selectAll().where('dn_key', '=', key), KEYED);
     return row ? toObject(row as ObjectsTable) : undefined;
   }
 

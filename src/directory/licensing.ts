@@ -5,7 +5,7 @@
 // reads cannot change before it commits.
 import type { Db, Store, Tx } from '../store/open.js';
 import type { Selectable } from 'kysely';
-import { runPrepared } from '../store/prepared.js';
+import { runKept, runPrepared } from '../store/prepared.js';
 import type { SkusTable } from '../store/schema.js';
 import type { Directory } from './directory.js';
 import { plansOf, type ServicePlan } from './documents.js';
@@ -54,6 +54,8 @@ export const MESSAGES = {
 
 type Q = Db | Tx;
 
+const KEYED = { keyed: true };
+
 type SkuRow = Selectable<SkusTable>;
 
 function toSku(row: SkuRow): Sku {
@@ -90,7 +92,7 @@ export function skuCatalog(store: Store): Promise<readonly Sku[]> {
  */
 export async function skusHeldBy(store: Store, userId: string): Promise<{ sku: Sku; held?: Assignment }[]> {
   if (store.memo.keeps()) {
-    const [skus, assignments] = await Promise.all([skuCatalog(store), assignmentsOf(store.db, userId)]);
+    const [skus, assignments] = await Promise.all([skuCatalog(store), assignmentsOf(store, userId)]);
     const held = new Map(assignments.map((a) => [a.skuId, a]));
     return skus.map((sku) => ({ sku, held: held.get(sku.skuId) }));
   }
@@ -126,9 +128,11 @@ export async function consumedUnits(db: Q, skuId: string): Promise<number> {
   return Number(row?.consumed_units ?? 0);
 }
 
-export async function assignmentsOf(db: Q, userId: string): Promise<Assignment[]> {
+/** A user's licenses; from a store, kept until the store next changes. */
+export async function assignmentsOf(from: Store | Q, userId: string): Promise<Assignment[]> {
   // At most one row per subscription, by the primary key's first column: a point read.
-  const rows = await runPrepared(db, 'assignmentsOf', [userId], () => db.selectFrom('license_assignments').selectAll().where('user_id', '=', userId).orderBy('sku_id'), { keyed: true });
+  const read = (db: Q) => db.selectFrom('license_assignments').selectAll().where('user_id', '=', userId).orderBy('sku_id');
+  const rows = 'memo' in from ? await runKept(from, 'assignmentsOf', [userId], () => read(from.db), KEYED) : await runPrepared(from, 'assignmentsOf', [userId], () => read(from), KEYED);
   return rows.map((r) => ({ skuId: r.sku_id, disabledPlans: JSON.parse(r.disabled_plans) as string[], assignedAt: r.assigned_at }));
 }
 

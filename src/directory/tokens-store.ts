@@ -2,7 +2,7 @@
 // of the database does not hand out live credentials.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db, Store, Tx } from '../store/open.js';
-import { runPrepared } from '../store/prepared.js';
+import { runKept } from '../store/prepared.js';
 
 export type OpaqueTokenKind = 'refresh' | 'adaxesSession' | 'adaxesToken' | 'adaxesAccount' | 'assertionJti' | 'authCode' | 'deviceCode' | 'signInSession';
 
@@ -64,16 +64,20 @@ export async function createToken<D = Record<string, unknown>>(
   return { token, expiresAt };
 }
 
-/** The stored token of `kind` for `token` if it exists and has not expired. */
+/**
+ * The stored token of `kind` for `token` if it exists and has not expired. Its row is kept until the store next
+ * changes (a client sends the same token on every request); expiry is checked on every call.
+ */
 export async function findValidToken<D = Record<string, unknown>>(
-  db: Db,
+  store: Store,
   kind: OpaqueTokenKind,
   token: string,
   now = new Date(),
 ): Promise<StoredToken<D> | undefined> {
   if (!token) return undefined;
   const hash = hashToken(token);
-  const [row] = await runPrepared(db, 'findValidToken', [hash, kind], () => db.selectFrom('tokens').selectAll().where('token_hash', '=', hash).where('kind', '=', kind), { keyed: true });
+  const db = store.db;
+  const [row] = await runKept(store, 'findValidToken', [hash, kind], () => db.selectFrom('tokens').selectAll().where('token_hash', '=', hash).where('kind', '=', kind), { keyed: true });
   if (!row) return undefined;
   if (row.expires_at !== null && row.expires_at <= now.toISOString()) return undefined;
   return {

@@ -82,7 +82,7 @@ export function licensingRoutes(g: GraphRouter) {
     const user = await kit.dir.user(userKey);
     if (!user) throw notFound(userKey);
     const skus = new Map((await skuCatalog(kit.dir.store)).map((s) => [s.skuId, s]));
-    const value = (await assignmentsOf(kit.dir.db, user.id)).flatMap((a) => {
+    const value = (await assignmentsOf(kit.dir.store, user.id)).flatMap((a) => {
       const sku = skus.get(a.skuId);
       if (!sku) return [];
       const disabled = new Set(a.disabledPlans.map((d) => d.toLowerCase()));

@@ -2,6 +2,7 @@
 // on the hot read paths have a fixed shape, so each is compiled once per database handle and then run with new
 // parameters: the same SQL text, which the SQLite statement cache and PostgreSQL's planner both reuse.
 import type { Compilable, CompiledQuery, Kysely, RawBuilder } from 'kysely';
+import type { ReadMemo } from './read-memo.js';
 
 const compiled = new WeakMap<Kysely<any>, Map<string, CompiledQuery>>();
 
@@ -37,4 +38,36 @@ export async function runPrepared<R>(
     byShape.set(shape, query);
   }
   return (await db.executeQuery<R>({ ...query, parameters: params })).rows;
+}
+
+/** What runKept needs of a store: its database and its memo (open.ts). */
+interface KeepingStore {
+  readonly db: Kysely<any>;
+  readonly memo: ReadMemo;
+}
+
+/**
+ * runPrepared on the store's own handle (never inside a transaction, whose rows are not yet committed), its rows
+ * kept until the store next changes (read-memo.ts): for the lookups every request of a caller repeats (its token,
+ * its user, the Adaxes configuration). Rows are frozen; a row weighs one, plus one for every 128 characters it holds,
+ * so that documents do not crowd the pool out.
+ */
+export function runKept<R extends object>(
+  store: KeepingStore,
+  shape: string,
+  params: readonly (string | number)[],
+  build: () => Compilable<R> | RawBuilder<R>,
+  opts: { keyed?: boolean } = {},
+): Promise<readonly R[]> {
+  return store.memo.get(`rows:${shape}:${params.join('\u0000')}`, () => runPrepared(store.db, shape, params, build, opts), rowsWeight);
+}
+
+function rowsWeight(rows: readonly object[]): number {
+  let weight = 0;
+  for (const row of rows) {
+    let chars = 0;
+    for (const v of Object.values(row)) if (typeof v === 'string') chars += v.length;
+    weight += 1 + (chars >> 7);
+  }
+  return weight;
 }

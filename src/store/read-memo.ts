@@ -63,9 +63,10 @@ export class ReadMemo {
   /**
    * `compute()`, or what it gave under the same mark. The mark is taken before computing, so a value is never kept
    * under a mark older than the rows it was read from; one computed while the store changed is not kept at all.
-   * Values are frozen: every caller shares them.
+   * Values are frozen: every caller shares them. `weigh` gives the value's weight in the pool when an array's length
+   * does not tell it (rows holding documents).
    */
-  async get<T extends object>(key: string, compute: () => Promise<T>): Promise<T> {
+  async get<T extends object>(key: string, compute: () => Promise<T>, weigh?: (value: T) => number): Promise<T> {
     const mark = this.changeMark();
     if (mark === undefined) return compute();
     if (mark !== this.mark) {
@@ -75,7 +76,7 @@ export class ReadMemo {
     const hit = this.values.get(key);
     if (hit) return hit.value as T;
     const value = deepFreeze(await compute());
-    const weight = Array.isArray(value) ? Math.max(1, value.length) : 1;
+    const weight = weigh ? Math.max(1, weigh(value)) : Array.isArray(value) ? Math.max(1, value.length) : 1;
     if (this.mark === mark && weight <= this.pool.maxWeight / 4 && !this.values.has(key)) {
       const held = { key, value, weight };
       this.values.set(key, held);

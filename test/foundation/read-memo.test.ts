@@ -3,9 +3,10 @@
 // replacement) is seen by the next read, and PostgreSQL, which other servers may write, keeps nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newGuid } from '../../src/directory/ids.js';
+import { createToken, findValidToken } from '../../src/directory/tokens-store.js';
 import { openStore, type Store } from '../../src/store/open.js';
 import { MemoPool, ReadMemo } from '../../src/store/read-memo.js';
-import { license, properties, signIn } from '../adaxes/client.js';
+import { call, license, properties, q, signIn } from '../adaxes/client.js';
 import { graphFetch, startTestServer, type TestServer } from '../support/server.js';
 import { ENGINES, freshLocation, freshStore } from '../support/stores.js';
 
@@ -132,6 +133,34 @@ describe('ReadMemo bounds', () => {
     expect(runs).toBe(7);
     await memo.get('a', list(3));
     expect(runs).toBe(8);
+  });
+});
+
+describe('kept rows', () => {
+  it('a value weighs what `weigh` says: rows holding documents weigh by their length', async () => {
+    const memo = new ReadMemo(() => 'unchanged', 12);
+    let runs = 0;
+    const doc = async () => (runs++, [{ props: 'x'.repeat(400) }]);
+    const weigh = (rows: { props: string }[]) => rows.reduce((n, r) => n + 1 + (r.props.length >> 7), 0);
+    await memo.get('doc', doc, weigh);
+    await memo.get('doc', doc, weigh);
+    expect(runs).toBe(2); // weighs 4: over a quarter of 12, so not kept
+    await memo.get('doc', doc);
+    await memo.get('doc', doc);
+    expect(runs).toBe(3); // one row weighs one when nothing says otherwise
+  });
+
+  it('a kept token is still refused once it has expired (findValidToken checks expiry on every call)', async () => {
+    const s = await freshStore('sqlite');
+    try {
+      const issued = await createToken(s.store, { kind: 'adaxesToken', userId: newGuid(), ttlSeconds: 60 });
+      const now = new Date();
+      for (let i = 0; i < 2; i++) expect((await findValidToken(s.store, 'adaxesToken', issued.token, now))?.expiresAt).toBe(issued.expiresAt);
+      expect(await findValidToken(s.store, 'adaxesToken', issued.token, new Date(now.getTime() + 61_000))).toBeUndefined();
+      expect(await findValidToken(s.store, 'adaxesToken', issued.token, now)).toBeDefined();
+    } finally {
+      await s.cleanup();
+    }
   });
 });
 
@@ -322,5 +351,53 @@ describe.each(ENGINES)('memoised reads over HTTP follow writes at once (%s)', (e
     const after = await read();
     expect(after.assigned).toBe(!before.assigned);
     expect(after.consumedUnits).toBe(before.consumedUnits + (before.assigned ? -1 : 1));
+  });
+  it('Adaxes o365Account/properties: the kept answer follows a change to the user made through Graph (Adaxes: o365Account properties, Learn: user-update)', async () => {
+    const { token } = await signIn(srv.base);
+    const user = (await srv.tb.dir.user('irvin.sayers@example.com'))!;
+    const read = async () => (await properties(srv.base, token, user.dn!)).body;
+    const before = await read();
+    expect(await read()).toEqual(before);
+    const location = before.locationName === 'NO' ? 'SE' : 'NO';
+    expect((await graph(`/users/${user.id}`, { method: 'PATCH', body: { usageLocation: location, accountEnabled: before.signInBlocked } })).status).toBe(204);
+    const after = await read();
+    expect([after.locationName, after.signInBlocked]).toEqual([location, !before.signInBlocked]);
+    expect((await graph(`/users/${user.id}`, { method: 'PATCH', body: { accountEnabled: true } })).status).toBe(204);
+  });
+
+  it('Adaxes: a kept token stops working once revoked, and its session ends with it (Adaxes: DELETE /api/auth)', async () => {
+    const { token } = await signIn(srv.base);
+    const dn = (await srv.tb.dir.user('irvin.sayers@example.com'))!.dn!;
+    for (let i = 0; i < 2; i++) expect((await properties(srv.base, token, dn)).status).toBe(200);
+    expect((await call(srv.base, 'DELETE', `/api/auth${q({ token })}`)).status).toBe(204);
+    expect((await properties(srv.base, token, dn)).status).toBe(401);
+  });
+
+  it('Adaxes: a changed configuration applies to the next request of a caller whose reads are kept (Adaxes: REST_AllowedOperations)', async () => {
+    const { token } = await signIn(srv.base);
+    const dn = (await srv.tb.dir.user('irvin.sayers@example.com'))!.dn!;
+    const saved = (await call(srv.base, 'GET', '/admin/adaxes/configuration')).body;
+    for (let i = 0; i < 2; i++) expect((await properties(srv.base, token, dn)).status).toBe(200);
+    const put = (config: unknown) => call(srv.base, 'PUT', '/admin/adaxes/configuration', { body: config });
+    try {
+      expect((await put({ ...saved, allowedOperations: saved.allowedOperations.filter((o: string) => o !== 'View') })).status).toBe(200);
+      const refused = await properties(srv.base, token, dn);
+      expect(refused.status).toBe(403);
+      expect(refused.body.message).toContain("'View' operation is disabled");
+    } finally {
+      expect((await put(saved)).status).toBe(200);
+    }
+    expect((await properties(srv.base, token, dn)).status).toBe(200);
+  });
+
+  it('Adaxes: an object read by DN follows a change made through Graph (Adaxes: GET /api/directoryObjects, Learn: user-update)', async () => {
+    const { token } = await signIn(srv.base);
+    const user = (await srv.tb.dir.user('irvin.sayers@example.com'))!;
+    const read = async () => (await call(srv.base, 'GET', `/api/directoryObjects${q({ directoryObject: user.dn!, properties: 'department' })}`, { token })).body.properties.department;
+    const first = await read();
+    expect(await read()).toEqual(first);
+    const department = `Memo ${engine} ${newGuid().slice(0, 8)}`;
+    expect((await graph(`/users/${user.id}`, { method: 'PATCH', body: { department } })).status).toBe(204);
+    expect(await read()).toEqual([department]);
   });
 });
