@@ -1,8 +1,10 @@
 // The PostgreSQL pool, made to survive its database: a lost connection (backend terminated, server restarted,
 // fail-over) never reaches the process as an unhandled 'error' event; broken clients are dropped and new ones
 // opened on demand; a query that cannot reach the server fails as StoreUnavailable, which faces answer with 503.
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { StoreUnavailable, classifyStoreError } from './faults.js';
+import { KEYED_MARK } from './prepared.js';
 
 // bigint columns come back as strings from pg; every bigint here (sequences, counts) fits a JS number.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -56,7 +58,7 @@ export function resilientPool(opts: PgPoolOptions) {
         client,
         async query(text: string, values?: unknown[]) {
           try {
-            return await client.query(text, values);
+            return await client.query(text.startsWith(KEYED_MARK) ? { name: statementName(text), text, values } : { text, values });
           } catch (err) {
             const c = classify(err);
             if (c instanceof StoreUnavailable) broken = err as Error;
@@ -69,6 +71,19 @@ export function resilientPool(opts: PgPoolOptions) {
     },
     end: () => pool.end(),
   };
+}
+
+// Keyed reads (prepared.ts) are a few fixed texts run on every request: as named statements each connection parses
+// and plans them once instead of on every call. PostgreSQL parses a statement again when search_path has changed
+// since its last use (PREPARE: "if the value of search_path changes from one use to the next, the statement will
+// be re-parsed"), so connections shared by tenants' schemas still read the schema they are switched to. pg refuses
+// a name already prepared for another text, so a clash of names fails loudly rather than running the wrong query.
+const names = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) names.set(text, (name = `tb_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`));
+  return name;
 }
 
 const sharedPools = new Map<string, ReturnType<typeof resilientPool>>();

@@ -199,6 +199,28 @@ describe('ReadMemo on PostgreSQL', () => {
     await s.store.memo.get('k', c.compute);
     expect(c.runs()).toBe(2);
   });
+
+  it("keyed reads are named statements on connections tenants' schemas share: each store reads its own rows (PostgreSQL: PREPARE, search_path)", async () => {
+    const locs = [await freshLocation('postgres'), await freshLocation('postgres')];
+    const stores = await Promise.all(locs.map((l) => openStore({ location: l.location, pgSchema: l.pgSchema, sharedPool: true })));
+    try {
+      const [a, b] = stores;
+      const token = 'shared-pool-token';
+      await createToken(a, { kind: 'adaxesToken', userId: 'user-of-a', token });
+      await createToken(b, { kind: 'adaxesToken', userId: 'user-of-b', token });
+      // More rounds than the shared pool has connections, alternating, so connections move between the schemas.
+      for (let i = 0; i < 12; i++) {
+        const [fromA, fromB] = await Promise.all([findValidToken(a, 'adaxesToken', token), findValidToken(b, 'adaxesToken', token)]);
+        expect([fromA?.userId, fromB?.userId]).toEqual(['user-of-a', 'user-of-b']);
+      }
+      await b.write((tx) => tx.deleteFrom('tokens').execute());
+      expect((await findValidToken(a, 'adaxesToken', token))?.userId).toBe('user-of-a');
+      expect(await findValidToken(b, 'adaxesToken', token)).toBeUndefined();
+    } finally {
+      for (const st of stores) await st.close();
+      for (const l of locs) await l.cleanup();
+    }
+  });
 });
 
 describe.each(ENGINES)('memoised reads over HTTP follow writes at once (%s)', (engine) => {
