@@ -80,7 +80,7 @@ export function resilientPool(opts: PgPoolOptions) {
 }
 
 // Statements run as named ones, parsed once per connection rather than on every call (a keyed GET answered
-// 1.6–1.8× the requests on this machine). Each connection keeps the STATEMENTS_PER_CONNECTION it ran
+// 1.8–1.9× the requests on this machine). Each connection keeps the STATEMENTS_PER_CONNECTION it ran
 // last; the one used longest ago is deallocated to make room, under a name never used again. PostgreSQL parses a
 // statement again when search_path changed since its last use (PREPARE: "if the value of search_path changes from
 // one use to the next, the statement will be re-parsed"), so connections that tenants' schemas share still read
