@@ -14,10 +14,10 @@
 //   by default ("By default, password change via REST API is not allowed", REST_ChangePassword).
 import type { Db, Store, Tx } from '../store/open.js';
 import { runKept, runPrepared } from '../store/prepared.js';
-
-const KEYED = { keyed: true };
 import { classifyIdentifier, dnKey } from './ids.js';
 import { DirectoryError } from './model.js';
+
+const KEYED = { keyed: true };
 
 export const RIGHTS = [
   'fullControl',

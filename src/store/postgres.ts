@@ -84,7 +84,8 @@ export function resilientPool(opts: PgPoolOptions) {
 // last; the one used longest ago is deallocated to make room, under a name never used again. PostgreSQL parses a
 // statement again when search_path changed since its last use (PREPARE: "if the value of search_path changes from
 // one use to the next, the statement will be re-parsed"), so connections that tenants' schemas share still read
-// the schema they are switched to.
+// the schema they are switched to. pg runs named statements but keeps no bound on how many a connection holds,
+// so the bound is kept here.
 const STATEMENTS_PER_CONNECTION = 256;
 const NAMEABLE = /^(?:\/\*keyed\*\/ )?(?:select|insert|update|delete|with)\b/i;
 
