@@ -12,12 +12,10 @@
 //   ADS_SCOPEENUM, SecurityRoles.SROverview).
 // - operations that can be switched off for REST are those of the OperationType enumeration; password change is off
 //   by default ("By default, password change via REST API is not allowed", REST_ChangePassword).
-import type { Db, Store, Tx } from '../store/open.js';
-import { runKept, runPrepared } from '../store/prepared.js';
+import type { Store, Tx } from '../store/open.js';
+import { runKept } from '../store/prepared.js';
 import { classifyIdentifier, dnKey } from './ids.js';
 import { DirectoryError } from './model.js';
-
-const KEYED = { keyed: true };
 
 export const RIGHTS = [
   'fullControl',
@@ -256,8 +254,7 @@ let parsed: { text: string; config: AdaxesConfig } | undefined;
 
 /** The configuration as stored: from a store, its row is kept until the store next changes (every /api request reads it). */
 export async function loadAdaxesConfig(from: Store | Tx): Promise<AdaxesConfig> {
-  const read = (db: Db | Tx) => db.selectFrom('meta').select('value').where('key', '=', META_KEY);
-  const [row] = 'memo' in from ? await runKept(from, 'adaxesConfig', [META_KEY], () => read(from.db), KEYED) : await runPrepared(from, 'adaxesConfig', [META_KEY], () => read(from), KEYED);
+  const [row] = await runKept(from, 'adaxesConfig', [META_KEY], (db) => db.selectFrom('meta').select('value').where('key', '=', META_KEY), { keyed: true });
   if (!row) return DEFAULT_CONFIG;
   if (parsed?.text !== row.value) parsed = { text: row.value, config: JSON.parse(row.value) as AdaxesConfig };
   return parsed.config;

@@ -68,8 +68,8 @@ export class Directory {
    */
   async get(id: string, types?: readonly ObjectType[], reach?: Reach): Promise<DirObject | undefined> {
     const key = id.toLowerCase();
-    const [row] = await runKept(this.store, `get:${types ? types.join(',') : ''}`, types ? [key, ...types] : [key], () => {
-      let q = this.db.selectFrom('objects').selectAll().where('id', '=', key);
+    const [row] = await runKept(this.store, `get:${types ? types.join(',') : ''}`, types ? [key, ...types] : [key], (db) => {
+      let q = db.selectFrom('objects').selectAll().where('id', '=', key);
       if (types) q = q.where('type', 'in', [...types]);
       return q;
     }, KEYED);
@@ -144,7 +144,7 @@ export class Directory {
   /** Looks an object up by its alternate key: userPrincipalName for users, deviceId for devices, appId for service principals. */
   async byAltKey(type: ObjectType, key: string, reach?: Reach): Promise<DirObject | undefined> {
     const alt = key.toLowerCase();
-    const [row] = await runKept(this.store, 'byAltKey', [type, alt], () => this.db.selectFrom('objects').selectAll().where('type', '=', type).where('alt_key', '=', alt), KEYED);
+    const [row] = await runKept(this.store, 'byAltKey', [type, alt], (db) => db.selectFrom('objects').selectAll().where('type', '=', type).where('alt_key', '=', alt), KEYED);
     return this.reached(row as ObjectsTable | undefined, reach);
   }
 
@@ -158,8 +158,8 @@ export class Directory {
     const ident = classifyIdentifier(raw);
     if (!ident) throw new DirectoryError('invalid', `'${raw}' is not a valid distinguished name, GUID or SID.`);
     const params = ident.kind === 'dn' ? [ident.key, 2] : ident.kind === 'sid' ? [ident.sid, 2] : [ident.guid, ident.guid, 2];
-    const rows = await runKept(this.store, `resolve:${ident.kind}`, params, () => {
-      let q = this.db.selectFrom('objects').selectAll();
+    const rows = await runKept(this.store, `resolve:${ident.kind}`, params, (db) => {
+      let q = db.selectFrom('objects').selectAll();
       if (ident.kind === 'dn') q = q.where('dn_key', '=', ident.key);
       else if (ident.kind === 'sid') q = q.where('sid', '=', ident.sid);
       else q = q.where((eb) => eb.or([eb('object_guid', '=', ident.guid), eb('id', '=', ident.guid)]));
@@ -172,7 +172,7 @@ export class Directory {
   async byDn(dn: string): Promise<DirObject | undefined> {
     const key = dnKey(dn);
     if (!key) return undefined;
-    const [row] = await runKept(this.store, 'byDn', [key], () => this.db.selectFrom('objects').selectAll().where('dn_key', '=', key), KEYED);
+    const [row] = await runKept(this.store, 'byDn', [key], (db) => db.selectFrom('objects').selectAll().where('dn_key', '=', key), KEYED);
     return row ? toObject(row as ObjectsTable) : undefined;
   }
 

@@ -54,8 +54,6 @@ export const MESSAGES = {
 
 type Q = Db | Tx;
 
-const KEYED = { keyed: true };
-
 type SkuRow = Selectable<SkusTable>;
 
 function toSku(row: SkuRow): Sku {
@@ -131,8 +129,7 @@ export async function consumedUnits(db: Q, skuId: string): Promise<number> {
 /** A user's licenses; from a store, kept until the store next changes. */
 export async function assignmentsOf(from: Store | Q, userId: string): Promise<Assignment[]> {
   // At most one row per subscription, by the primary key's first column: a point read.
-  const read = (db: Q) => db.selectFrom('license_assignments').selectAll().where('user_id', '=', userId).orderBy('sku_id');
-  const rows = 'memo' in from ? await runKept(from, 'assignmentsOf', [userId], () => read(from.db), KEYED) : await runPrepared(from, 'assignmentsOf', [userId], () => read(from), KEYED);
+  const rows = await runKept(from, 'assignmentsOf', [userId], (db) => db.selectFrom('license_assignments').selectAll().where('user_id', '=', userId).orderBy('sku_id'), { keyed: true });
   return rows.map((r) => ({ skuId: r.sku_id, disabledPlans: JSON.parse(r.disabled_plans) as string[], assignedAt: r.assigned_at }));
 }
 

@@ -76,8 +76,7 @@ export async function findValidToken<D = Record<string, unknown>>(
 ): Promise<StoredToken<D> | undefined> {
   if (!token) return undefined;
   const hash = hashToken(token);
-  const db = store.db;
-  const [row] = await runKept(store, 'findValidToken', [hash, kind], () => db.selectFrom('tokens').selectAll().where('token_hash', '=', hash).where('kind', '=', kind), { keyed: true });
+  const [row] = await runKept(store, 'findValidToken', [hash, kind], (db) => db.selectFrom('tokens').selectAll().where('token_hash', '=', hash).where('kind', '=', kind), { keyed: true });
   if (!row) return undefined;
   if (row.expires_at !== null && row.expires_at <= now.toISOString()) return undefined;
   return {

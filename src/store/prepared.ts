@@ -3,6 +3,7 @@
 // parameters: the same SQL text, which the SQLite statement cache and PostgreSQL's planner both reuse.
 import type { Compilable, CompiledQuery, Kysely, RawBuilder } from 'kysely';
 import type { ReadMemo } from './read-memo.js';
+import type { Database } from './schema.js';
 
 const compiled = new WeakMap<Kysely<any>, Map<string, CompiledQuery>>();
 
@@ -42,24 +43,25 @@ export async function runPrepared<R>(
 
 /** What runKept needs of a store: its database and its memo (open.ts). */
 interface KeepingStore {
-  readonly db: Kysely<any>;
+  readonly db: Kysely<Database>;
   readonly memo: ReadMemo;
 }
 
 /**
- * runPrepared on the store's own handle (never inside a transaction, whose rows are not yet committed), its rows
- * kept until the store next changes (read-memo.ts): for the lookups every request of a caller repeats (its token,
- * its user, the Adaxes configuration). Rows are frozen; a row weighs one, plus one for every 128 characters it holds,
- * so that documents do not crowd the pool out.
+ * runPrepared with its rows kept until the store next changes (read-memo.ts), for the lookups every request of a
+ * caller repeats (its token, its user, the Adaxes configuration). Given a store, the query runs on the store's own
+ * handle and its rows are kept, frozen; given a transaction (whose rows are not yet committed), it only runs. A row
+ * weighs one, plus one for every 128 characters it holds, so that documents do not crowd the pool out.
  */
 export function runKept<R extends object>(
-  store: KeepingStore,
+  from: KeepingStore | Kysely<Database>,
   shape: string,
   params: readonly (string | number)[],
-  build: () => Compilable<R> | RawBuilder<R>,
+  build: (db: Kysely<Database>) => Compilable<R> | RawBuilder<R>,
   opts: { keyed?: boolean } = {},
 ): Promise<readonly R[]> {
-  return store.memo.get(`rows:${shape}:${params.join('\u0000')}`, () => runPrepared(store.db, shape, params, build, opts), rowsWeight);
+  if (!('memo' in from)) return runPrepared(from, shape, params, () => build(from), opts);
+  return from.memo.get(`rows:${shape}:${params.join('\u0000')}`, () => runPrepared(from.db, shape, params, () => build(from.db), opts), rowsWeight);
 }
 
 function rowsWeight(rows: readonly object[]): number {
