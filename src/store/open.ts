@@ -11,6 +11,7 @@ import { openImage } from './image-check.js';
 import type { Database, Engine } from './schema.js';
 import { SplitSqliteDialect, SplitSqliteDriver, type StatementSource, countWrite, sqliteWrites } from './sqlite-driver.js';
 import { SqliteReaders } from './sqlite-readers.js';
+import type { ChangeFeed } from './pg-changes.js';
 import { type ChangeMark, ReadMemo } from './read-memo.js';
 import { lockDataFile } from './sqlite-lock.js';
 import { StoreOpenError } from './open-errors.js';
@@ -296,13 +297,18 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   let exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
   let afterClose = () => undefined as void;
   let sqlite: OpenSqlite | undefined;
+  let feed: ChangeFeed | undefined;
   // pg is loaded only for PostgreSQL stores, so SQLite start-ups do not pay for it.
   const postgres = engine === 'postgres' ? await import('./postgres.js') : undefined;
   if (postgres) {
     const { resilientPool, schemaBoundPool, withSchemaLock } = postgres;
-    const pool = opts.sharedPool && schema ? schemaBoundPool({ connectionString: opts.location, schema, queryTimeoutMs: budgetMs }) : resilientPool({ connectionString: opts.location, schema, queryTimeoutMs: budgetMs });
+    feed = (await import('./pg-changes.js')).changeFeed(opts.location);
+    await feed.acquire();
+    const pool = opts.sharedPool && schema ? schemaBoundPool({ connectionString: opts.location, schema, queryTimeoutMs: budgetMs, feed }) : resilientPool({ connectionString: opts.location, schema, queryTimeoutMs: budgetMs, feed });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
     exclusive = (fn) => withSchemaLock(opts.location, schema, () => fn());
+    const listening = feed;
+    afterClose = () => void listening.release();
   } else {
     sqlite = opts.location === ':memory:' && opts.readers === false ? openPrivateMemory(opts.image) : await openSqlite(opts.location, opts.image, !!opts.current);
     db = new Kysely<Database>({ dialect: new SplitSqliteDialect(sqlite.driver) });
@@ -313,7 +319,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     // Schema changes on a large tenant may run long: on PostgreSQL they get a connection without the read budget.
     const mdb =
       postgres
-        ? new Kysely<Database>({ dialect: new PostgresDialect({ pool: postgres.resilientPool({ connectionString: opts.location, schema, queryTimeoutMs: 0, max: 1 }) as unknown as pg.Pool }) })
+        ? new Kysely<Database>({ dialect: new PostgresDialect({ pool: postgres.resilientPool({ connectionString: opts.location, schema, queryTimeoutMs: 0, max: 1, feed }) as unknown as pg.Pool }) })
         : db;
     try {
       // Concurrent `create schema if not exists` can itself fail on a unique index: it runs under the same lock.
@@ -347,8 +353,16 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     if (c instanceof StoreUnavailable) throw new StoreOpenError('unreachable', `Cannot reach PostgreSQL at ${describePg(opts.location)} (${c.reason}).`);
     throw err;
   }
-  // Every write to a SQLite store goes through a writer of this process; PostgreSQL may have other writers.
-  const changeMark: ChangeMark = sqlite ? () => `${generation}:${sqliteWrites()}` : () => undefined;
+  // Every write to a SQLite store goes through a writer of this process; PostgreSQL's other writers are heard of
+  // through the change feed (pg-changes.ts).
+  const heard = feed;
+  const feedSchema = schema ?? postgres?.DEFAULT_SCHEMA ?? '';
+  const changeMark: ChangeMark = heard
+    ? () => {
+        const m = heard.mark(feedSchema);
+        return m === undefined ? undefined : `${generation}:${m}`;
+      }
+    : () => `${generation}:${sqliteWrites()}`;
   // Readers start once the schema exists; they only ever see migrated files.
   if (sqlite && opts.readers !== false) {
     sqlite.driver.readers = new SqliteReaders(sqlite.path, budgetMs);

@@ -3,6 +3,7 @@
 // opened on demand; a query that cannot reach the server fails as StoreUnavailable, which faces answer with 503.
 import pg from 'pg';
 import { StoreUnavailable, classifyStoreError } from './faults.js';
+import { CHANGES_CHANNEL, announcingWrites, type ChangeFeed } from './pg-changes.js';
 
 // bigint columns come back as strings from pg; every bigint here (sequences, counts) fits a JS number.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -13,12 +14,17 @@ export interface PgPoolOptions {
   /** statement_timeout for every statement outside the serialised write transactions. */
   queryTimeoutMs: number;
   max?: number;
+  /** Where this pool's writes are told (see pg-changes.ts). */
+  feed?: ChangeFeed;
 }
+
+/** The schema of a store opened without one: the first of PostgreSQL's default search_path that exists. */
+export const DEFAULT_SCHEMA = 'public';
 
 /** 32-bit FNV-1a of the schema name: advisory lock keys of one schema never collide with another schema's. */
 export function schemaLockKey(schema: string | undefined): number {
   let h = 0x811c9dc5;
-  for (const ch of schema ?? 'public') h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+  for (const ch of schema ?? DEFAULT_SCHEMA) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
   return h | 0;
 }
 
@@ -48,7 +54,10 @@ export function resilientPool(opts: PgPoolOptions) {
   pool.on('error', () => undefined);
   // A checked-out client whose backend dies between queries emits 'error' on itself, and pg-pool has removed its own
   // listener while the client is lent out: this one stays for the client's life. Its next query fails and it is discarded.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    opts.feed?.ownConnection(client);
+  });
   const classify = (err: unknown) => classifyStoreError(err, opts.queryTimeoutMs);
   return {
     pool,
@@ -60,17 +69,18 @@ export function resilientPool(opts: PgPoolOptions) {
         throw classify(err);
       }
       let broken: Error | undefined;
+      const query = async (text: string, values?: unknown[]) => {
+        try {
+          return await client.query(await statementFor(client, text, values));
+        } catch (err) {
+          const c = classify(err);
+          if (c instanceof StoreUnavailable) broken = err as Error;
+          throw c;
+        }
+      };
       return {
         client,
-        async query(text: string, values?: unknown[]) {
-          try {
-            return await client.query(await statementFor(client, text, values));
-          } catch (err) {
-            const c = classify(err);
-            if (c instanceof StoreUnavailable) broken = err as Error;
-            throw c;
-          }
-        },
+        query: opts.feed ? announcingWrites(query, opts.feed, opts.schema ?? DEFAULT_SCHEMA) : query,
         // A client that lost its connection is destroyed rather than returned to the pool.
         release: () => client.release(broken),
       };
@@ -125,11 +135,13 @@ const schemaOfClient = new WeakMap<pg.PoolClient, string>();
  * A pool for one schema over a pool shared by every schema of the database: a lent connection is switched to the
  * schema first, unless it was on it already (tenants of one server share connections this way).
  */
-export function schemaBoundPool(opts: PgPoolOptions & { schema: string }) {
+export function schemaBoundPool(opts: PgPoolOptions & { schema: string; feed: ChangeFeed }) {
   const key = `${opts.connectionString}\0${opts.queryTimeoutMs}`;
   let shared = sharedPools.get(key);
   if (!shared) {
     shared = resilientPool({ connectionString: opts.connectionString, queryTimeoutMs: opts.queryTimeoutMs, max: 10 });
+    const feed = opts.feed;
+    shared.pool.on('connect', (client) => feed.ownConnection(client));
     sharedPools.set(key, shared);
   }
   const base = shared;
@@ -146,7 +158,7 @@ export function schemaBoundPool(opts: PgPoolOptions & { schema: string }) {
         }
         schemaOfClient.set(lent.client, opts.schema);
       }
-      return lent;
+      return { ...lent, query: announcingWrites(lent.query, opts.feed, opts.schema) };
     },
     // The shared pool outlives each store; it ends with the process.
     end: async () => undefined,
@@ -162,6 +174,7 @@ export async function dropPgSchema(connectionString: string, schema: string): Pr
   });
   try {
     await client.query(`drop schema if exists "${schema.replace(/"/g, '')}" cascade`);
+    await client.query('select pg_notify($1, $2)', [CHANGES_CHANNEL, schema]);
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -2,8 +2,9 @@
 // until the store next changes. `mark` says whether it may have: on SQLite it counts the writes of this process, the
 // only one that may write a served data file (src/store/sqlite-lock.ts), with the store's generation (a wholesale
 // replacement). The read-only connection's data_version would also see other processes, but cost 17 µs a call under
-// load against a fraction of a microsecond. PostgreSQL may have other writers (other servers on the same database),
-// so its mark is undefined and nothing is kept.
+// load against a fraction of a microsecond. PostgreSQL has other writers (other servers on the same database): its
+// mark counts this process's writes and the ones other servers announce (src/store/pg-changes.ts), and is undefined,
+// so that nothing is kept, while those announcements cannot be heard.
 
 export type ChangeMark = () => string | undefined;
 

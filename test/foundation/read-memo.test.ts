@@ -1,6 +1,7 @@
 // Values the store keeps until its rows change (src/store/read-memo.ts): a membership closure and the subscription
 // catalogue are read once per change, every write (in a transaction or not, committed or rolled back, a whole
-// replacement) is seen by the next read, and PostgreSQL, which other servers may write, keeps nothing.
+// replacement) is seen by the next read, and on PostgreSQL another server's commit is heard of through NOTIFY.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newGuid } from '../../src/directory/ids.js';
 import { createToken, findValidToken } from '../../src/directory/tokens-store.js';
@@ -187,17 +188,92 @@ describe('MemoPool', () => {
 });
 
 describe('ReadMemo on PostgreSQL', () => {
-  let s: Awaited<ReturnType<typeof freshStore>>;
+  let s: { store: Store; location: Awaited<ReturnType<typeof freshLocation>>; cleanup: () => Promise<void> };
   beforeAll(async () => {
-    s = await freshStore('postgres');
+    const location = await freshLocation('postgres');
+    const store = await openStore({ location: location.location, pgSchema: location.pgSchema });
+    s = { store, location, cleanup: async () => (await store.close(), await location.cleanup()) };
   });
   afterAll(() => s.cleanup());
 
-  it('keeps nothing: another server may have written', async () => {
+  it('keeps a value until a write of this process, in a transaction or not', async () => {
     const c = counted(s.store);
-    await s.store.memo.get('k', c.compute);
-    await s.store.memo.get('k', c.compute);
-    expect(c.runs()).toBe(2);
+    await put(s.store, 'one');
+    expect(await s.store.memo.get('k', c.compute)).toEqual({ value: 'one' });
+    expect(await s.store.memo.get('k', c.compute)).toEqual({ value: 'one' });
+    expect(c.runs()).toBe(1);
+    await put(s.store, 'two');
+    expect(await s.store.memo.get('k', c.compute)).toEqual({ value: 'two' });
+    await s.store.db.deleteFrom('meta').where('key', '=', 'memo-test').execute();
+    expect(await s.store.memo.get('k', c.compute)).toEqual({ value: null });
+    await s.store.write(async (tx) => {
+      await tx.insertInto('meta').values({ key: 'memo-test', value: 'rolled back' }).execute();
+      throw new Error('abort');
+    }).catch(() => undefined);
+    expect(await s.store.memo.get('k', c.compute)).toEqual({ value: null });
+    expect(c.runs()).toBe(4);
+  });
+
+  // Another server: the same schema through a connection string of its own, so only PostgreSQL's NOTIFY tells this
+  // process of its writes (src/store/pg-changes.ts).
+  async function otherServer() {
+    const loc = s.location;
+    return openStore({ location: `${loc.location}${loc.location.includes('?') ? '&' : '?'}application_name=other-node`, pgSchema: loc.pgSchema });
+  }
+  async function eventually(check: () => Promise<boolean>) {
+    for (const until = Date.now() + 5_000; !(await check()); ) {
+      if (Date.now() > until) throw new Error('not seen within 5 s');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  it("hears another server's commits (PostgreSQL NOTIFY), and not its rolled-back writes", async () => {
+    const other = await otherServer();
+    try {
+      const c = counted(s.store);
+      await put(s.store, 'mine');
+      expect(await s.store.memo.get('k2', c.compute)).toEqual({ value: 'mine' });
+      await put(other, 'theirs');
+      await eventually(async () => (await s.store.memo.get('k2', c.compute)).value === 'theirs');
+      // The committed row can be read before its notification is; once that is in, the value is kept again.
+      await new Promise((r) => setTimeout(r, 100));
+      await s.store.memo.get('k2', c.compute);
+      const runs = c.runs();
+      expect(await s.store.memo.get('k2', c.compute)).toEqual({ value: 'theirs' });
+      expect(c.runs()).toBe(runs);
+      await other.write(async (tx) => {
+        await tx.updateTable('meta').set({ value: 'never' }).where('key', '=', 'memo-test').execute();
+        throw new Error('abort');
+      }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await s.store.memo.get('k2', c.compute)).toEqual({ value: 'theirs' });
+      expect(c.runs()).toBe(runs);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('keeps nothing while it cannot hear other servers, and forgets what it kept once it can again', async () => {
+    const c = counted(s.store);
+    await put(s.store, 'before');
+    await s.store.memo.get('k3', c.compute);
+    const other = await otherServer();
+    try {
+      const ours = `tenantbox change feed ${process.pid}`;
+      const { rows } = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where application_name = ${ours}`.execute(other.db);
+      expect(rows[0].n).toBe(1);
+      await eventually(async () => !s.store.memo.keeps());
+      // A write nobody could hear of while the listener was gone.
+      await put(other, 'unheard');
+      expect(await s.store.memo.get('k3', c.compute)).toEqual({ value: 'unheard' });
+      await eventually(async () => s.store.memo.keeps());
+      const runs = c.runs();
+      expect(await s.store.memo.get('k3', c.compute)).toEqual({ value: 'unheard' });
+      expect(await s.store.memo.get('k3', c.compute)).toEqual({ value: 'unheard' });
+      expect(c.runs()).toBe(runs + 1);
+    } finally {
+      await other.close();
+    }
   });
 
   it("keyed reads are named statements on connections tenants' schemas share: each store reads its own rows (PostgreSQL: PREPARE, search_path)", async () => {
