@@ -9,7 +9,7 @@
 // - otherwise objects in id order.
 // Remaining conjuncts and $search are EXISTS / NOT EXISTS subqueries on object_index. Cursors are the last row's
 // (value, object key) or id, never offsets, so concurrent inserts and deletes neither duplicate nor skip surviving rows.
-import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type CompiledQuery, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Filter, ODataQuery } from '../odata/ast.js';
 import { passesWhenAbsent } from '../odata/evaluate.js';
 import { rowForEveryObject } from '../odata/index-rows.js';
@@ -169,15 +169,16 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
   const after = readCursor(spec.after, q, p.kind !== 'id');
   const limit = Math.max(1, Math.floor(spec.pageSize)) + 1;
   const cols = spec.keysOnly ? sql.raw('o.id, o.type, o.version') : sql.raw('o.*');
-  let rows: (ObjectsTable & { k_value?: string; k_key?: number })[];
+  type Row = ObjectsTable & { k_value?: string; k_key?: number };
 
-  if (p.kind === 'id') {
-    const where = [...baseConditions(db, resource, scope, sql.ref('o.row_key'), true), ...filterConditions([...conjuncts(query.filter), ...conjuncts(query.search)], resource, true)];
-    if (after) where.push(sql<SqlBool>`o.id > ${after.id}`);
-    // A listed scope bounds the rows by its length, whatever the filter: a point read (src/store/prepared.ts).
-    const mark = sql.raw(scope.kind === 'listed' ? KEYED_MARK : '');
-    rows = await pageRows(db, spec, sql<ObjectsTable>`${mark}select ${cols} from objects o where ${andAll(where)} order by o.id limit ${limit}`);
-  } else {
+  const build = (): RawBuilder<Row> => {
+    if (p.kind === 'id') {
+      const where = [...baseConditions(db, resource, scope, sql.ref('o.row_key'), true), ...filterConditions([...conjuncts(query.filter), ...conjuncts(query.search)], resource, true)];
+      if (after) where.push(sql<SqlBool>`o.id > ${after.id}`);
+      // A listed scope bounds the rows by its length, whatever the filter: a point read (src/store/prepared.ts).
+      const mark = sql.raw(scope.kind === 'listed' ? KEYED_MARK : '');
+      return sql<Row>`${mark}select ${cols} from objects o where ${andAll(where)} order by o.id limit ${limit}`;
+    }
     const prop = p.kind === 'order' ? p.prop : p.driver.prop;
     const desc = p.kind === 'order' && p.desc;
     const where: RawBuilder<SqlBool>[] = [sql<SqlBool>`d.prop_key = ${keyOf(resource)(prop)}`];
@@ -187,12 +188,9 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
     where.push(...filterConditions(rest, resource, true));
     if (after) where.push(desc ? sql<SqlBool>`(d.value, d.object_key) < (${after.v!}, ${after.k!})` : sql<SqlBool>`(d.value, d.object_key) > (${after.v!}, ${after.k!})`);
     const order = desc ? sql`d.value desc, d.object_key desc` : sql`d.value, d.object_key`;
-    rows = await pageRows(
-      db,
-      spec,
-      sql<ObjectsTable & { k_value: string; k_key: number }>`select ${cols}, d.value as k_value, d.object_key as k_key from object_index d join objects o on o.row_key = d.object_key where ${andAll(where)} order by ${order} limit ${limit}`,
-    );
-  }
+    return sql<Row>`select ${cols}, d.value as k_value, d.object_key as k_key from object_index d join objects o on o.row_key = d.object_key where ${andAll(where)} order by ${order} limit ${limit}`;
+  };
+  const rows = await pageRows(db, spec, build, [q, after ?? null, limit]);
 
   const more = rows.length === limit;
   const page = more ? rows.slice(0, limit - 1) : rows;
@@ -206,15 +204,31 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
 }
 
 /**
- * The rows of a page query. A keysOnly page (ids, types and versions: a few KB) is kept in the memo, under its SQL
- * text and parameters, until the store next changes: handing a page's rows from the engine to JavaScript costs more
- * than SQLite's own work for them (about 1 µs a row against 0.2–0.7), and a client reading a page again, or many
- * clients reading the same first page, then costs no statement at all. Full rows (documents) are not kept.
+ * The rows of a page query. A keysOnly page (ids, types and versions: a few KB) is kept in the memo until the store
+ * next changes: handing a page's rows from the engine to JavaScript costs more than SQLite's own work for them
+ * (about 1 µs a row against 0.2–0.7), and a client reading a page again, or many clients reading the same first
+ * page, then costs no statement at all. Full rows (documents) are not kept. `rest` is what, besides the spec, the
+ * query is made of (see keptUnder).
  */
-async function pageRows<R>(db: Kysely<Database>, spec: ListSpec, query: RawBuilder<R>): Promise<R[]> {
-  const compiled = query.compile(db);
-  const read = async () => (await db.executeQuery(compiled)).rows;
-  return spec.keysOnly && spec.memo ? spec.memo.get(`page:${compiled.sql}:${JSON.stringify(compiled.parameters)}`, read) : read();
+async function pageRows<R>(db: Kysely<Database>, spec: ListSpec, build: () => RawBuilder<R>, rest: unknown[]): Promise<R[]> {
+  const read = async (compiled: CompiledQuery<R>) => (await db.executeQuery(compiled)).rows;
+  if (!spec.keysOnly || !spec.memo) return read(build().compile(db));
+  const key = keptUnder(spec, rest);
+  if (key) return spec.memo.get(`page:${key}`, () => read(build().compile(db)));
+  const compiled = build().compile(db);
+  return spec.memo.get(`page:${compiled.sql}:${JSON.stringify(compiled.parameters)}`, () => read(compiled));
+}
+
+/**
+ * What a page or count of `spec` is kept under before its query is built, or undefined when only the built query
+ * tells (an `ids` scope is a subquery of the caller's). The query is a function of the resource, the scope's kind,
+ * types and ids, and `rest`: the fingerprint of $filter, $search and $orderby (queryFingerprint), and for a page
+ * its cursor and limit. Building and compiling the query cost a tenth of a transitiveMemberOf request read again.
+ */
+function keptUnder(spec: Pick<ListSpec, 'resource' | 'scope'>, rest: unknown[]): string | undefined {
+  const { scope } = spec;
+  if (scope.kind === 'ids') return undefined;
+  return JSON.stringify([spec.resource, scope.kind, scope.types ?? null, scope.kind === 'listed' ? scope.ids : null, ...rest]);
 }
 
 /**
@@ -223,13 +237,19 @@ async function pageRows<R>(db: Kysely<Database>, spec: ListSpec, query: RawBuild
  * store next changes: a list asked again with $count=true, or /$count, does not count again.
  */
 export async function countObjects(db: Kysely<Database>, spec: Pick<ListSpec, 'resource' | 'scope' | 'query' | 'memo'>): Promise<number> {
-  const where = [
-    ...baseConditions(db, spec.resource, spec.scope, sql.ref('o.row_key'), false),
-    ...filterConditions([...conjuncts(spec.query.filter), ...conjuncts(spec.query.search)], spec.resource, false),
-  ];
-  const query = sql<{ n: number | string }>`select count(*) as n from objects o where ${andAll(where)}`.compile(db);
-  const count = async () => ({ n: Number((await db.executeQuery(query)).rows[0]?.n ?? 0) });
-  return (await (spec.memo ? spec.memo.get(`count:${query.sql}:${JSON.stringify(query.parameters)}`, count) : count())).n;
+  const build = () => {
+    const where = [
+      ...baseConditions(db, spec.resource, spec.scope, sql.ref('o.row_key'), false),
+      ...filterConditions([...conjuncts(spec.query.filter), ...conjuncts(spec.query.search)], spec.resource, false),
+    ];
+    return sql<{ n: number | string }>`select count(*) as n from objects o where ${andAll(where)}`.compile(db);
+  };
+  const count = async (query = build()) => ({ n: Number((await db.executeQuery(query)).rows[0]?.n ?? 0) });
+  if (!spec.memo) return (await count()).n;
+  const key = keptUnder(spec, [queryFingerprint(spec.query)]);
+  if (key) return (await spec.memo.get(`count:${key}`, () => count())).n;
+  const query = build();
+  return (await spec.memo.get(`count:${query.sql}:${JSON.stringify(query.parameters)}`, () => count(query))).n;
 }
 
 /** Whether `id` is among the ids an id subquery selects (one member of memberOf, members, owners, …). */
