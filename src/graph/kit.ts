@@ -11,7 +11,7 @@ import { GraphError, badRequest, notFound } from './errors.js';
 import { expandInto } from './expand.js';
 import { contextUrl, odataType, project, resourceOfObject, selectFragment } from './shape.js';
 import { topProperty } from '../schema/resources.js';
-import { cachedRender, keepRender, renderScope } from './render-cache.js';
+import { cachedRender, keepRender, renderScope, type RenderScope } from './render-cache.js';
 import { RenderedItem } from './rendered-item.js';
 
 export interface ListSpec {
@@ -105,11 +105,27 @@ export class GraphKit {
     // A page holds a few types: the permission check is made once for each (0.7 µs an item otherwise).
     const readable = new Map<string, boolean>();
     const mayRead = (type: string) => readable.get(type) ?? readable.set(type, this.canRead(ctx, type)).get(type)!;
-    const limited = new Set(spec.typed ? rows.filter((r) => !mayRead(r.type)).map((r) => r.id) : []);
-    const heads = rows.filter((r) => !limited.has(r.id)).map((r) => ({ id: r.id, version: Number(r.version) }));
-    const rendered = await this.renderById(shape, heads, (o, doc) => this.item(ctx, spec, o, doc, select, !!ctx.cast));
+    const scope = renderScope(this.dir.store, shape);
+    // Rendered items in page order; an item still to be built holds its place with its id.
+    const items: unknown[] = [];
+    const missed: Head[] = [];
+    for (const r of rows) {
+      if (spec.typed && !mayRead(r.type)) {
+        items.push(limitedItem(r.type, r.id));
+        continue;
+      }
+      const version = Number(r.version);
+      const bytes = cachedRender(scope, r.id, version);
+      if (bytes) items.push(new RenderedItem(r.id, bytes));
+      else {
+        missed.push({ id: r.id, version });
+        items.push(r.id);
+      }
+    }
+    if (!missed.length) return items;
+    const built = await this.renderInto(scope, missed, (o, doc) => this.item(ctx, spec, o, doc, select, !!ctx.cast));
     // An object deleted between the page's query and the fetch of its document is left out of the page.
-    return rows.flatMap((r): unknown[] => (limited.has(r.id) ? [limitedItem(r.type, r.id)] : rendered.has(r.id) ? [rendered.get(r.id)] : []));
+    return items.flatMap((item) => (typeof item !== 'string' ? [item] : built.has(item) ? [built.get(item)] : []));
   }
 
   /**
@@ -124,7 +140,14 @@ export class GraphKit {
       if (bytes) items.set(h.id, new RenderedItem(h.id, bytes));
       return !bytes;
     });
-    for (const [id, { version, body }] of await this.buildById(missed, build)) {
+    for (const [id, item] of await this.renderInto(scope, missed, build)) items.set(id, item);
+    return items;
+  }
+
+  /** `heads` built, serialised and kept in `scope`, by id (buildById). */
+  private async renderInto(scope: RenderScope, heads: readonly Head[], build: (obj: DirObject, doc: Props) => Props | undefined): Promise<Map<string, RenderedItem>> {
+    const items = new Map<string, RenderedItem>();
+    for (const [id, { version, body }] of await this.buildById(heads, build)) {
       const bytes = Buffer.from(JSON.stringify(body));
       keepRender(scope, id, version, bytes);
       items.set(id, new RenderedItem(id, bytes));

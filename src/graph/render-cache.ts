@@ -9,7 +9,7 @@ import type { Store } from '../store/open.js';
 
 /** Bytes of rendered JSON (and key characters) the cache may hold, all tenants together. */
 const BUDGET = 64 * 1024 * 1024;
-/** Per entry, beside its bytes: the map slot, the entry and buffer objects. */
+/** Per entry, beside its bytes: the map slots, the entry and buffer objects. */
 const OVERHEAD = 160;
 
 interface Entry {
@@ -18,46 +18,69 @@ interface Entry {
   size: number;
   /** Read since it was placed, or since eviction last passed it over. */
   used: boolean;
+  scope: RenderScope;
+  id: string;
 }
 
-const entries = new Map<string, Entry>();
+/**
+ * The items of one shape from one store in its current generation, by object id. Items are found in two steps, the
+ * scope once a request and then each id: a page's ids are the same string objects every time it is read again (kept
+ * page keys), whose hashes V8 keeps, where one key joining scope and id was a new string to hash for every item.
+ */
+export interface RenderScope {
+  readonly key: string;
+  readonly items: Map<string, Entry>;
+}
+
+const scopes = new Map<string, RenderScope>();
+/** Every entry, oldest first: the clock's hand starts here. */
+const order = new Set<Entry>();
 let held = 0;
 const storeIds = new WeakMap<Store, number>();
 let nextStoreId = 1;
 
-/** The key prefix for items of one shape from one store in its current generation. */
-export function renderScope(store: Store, shape: string): string {
+export function renderScope(store: Store, shape: string): RenderScope {
   let id = storeIds.get(store);
   if (id === undefined) storeIds.set(store, (id = nextStoreId++));
-  return `${id}.${store.generation}|${shape}|`;
+  const key = `${id}.${store.generation}|${shape}`;
+  let scope = scopes.get(key);
+  if (!scope) scopes.set(key, (scope = { key, items: new Map() }));
+  return scope;
 }
 
-export function cachedRender(scope: string, id: string, version: number): Buffer | undefined {
-  const key = scope + id;
-  const hit = entries.get(key);
-  if (!hit) return undefined;
-  if (hit.version !== version) return undefined;
+export function cachedRender(scope: RenderScope, id: string, version: number): Buffer | undefined {
+  const hit = scope.items.get(id);
+  if (!hit || hit.version !== version) return undefined;
   hit.used = true;
   return hit.bytes;
 }
 
-export function keepRender(scope: string, id: string, version: number, bytes: Buffer) {
-  const key = scope + id;
-  const size = key.length + bytes.length + OVERHEAD;
+export function keepRender(given: RenderScope, id: string, version: number, bytes: Buffer) {
+  const size = id.length + bytes.length + OVERHEAD;
   if (size > BUDGET / 16) return;
-  const old = entries.get(key);
-  if (old) {
-    held -= old.size;
-    entries.delete(key);
-  }
-  entries.set(key, { version, bytes, size, used: false });
+  // The scope may have been let go of (emptied by eviction) since the request looked it up.
+  let scope = scopes.get(given.key);
+  if (!scope) scopes.set(given.key, (scope = given));
+  const old = scope.items.get(id);
+  if (old) drop(old, false);
+  const entry: Entry = { version, bytes, size, used: false, scope, id };
+  scope.items.set(id, entry);
+  order.add(entry);
   held += size;
   while (held > BUDGET) {
-    const [k, e] = entries.entries().next().value as [string, Entry];
-    entries.delete(k);
+    const e = order.values().next().value as Entry;
+    order.delete(e);
     if (e.used) {
       e.used = false;
-      entries.set(k, e);
-    } else held -= e.size;
+      order.add(e);
+    } else drop(e);
   }
+}
+
+function drop(e: Entry, scopeMayGo = true) {
+  order.delete(e);
+  held -= e.size;
+  if (e.scope.items.get(e.id) === e) e.scope.items.delete(e.id);
+  // A scope left empty (its shape not read since, or a generation gone) leaves too.
+  if (scopeMayGo && !e.scope.items.size && scopes.get(e.scope.key) === e.scope) scopes.delete(e.scope.key);
 }
