@@ -191,16 +191,33 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
     return sql<Row>`select ${cols}, d.value as k_value, d.object_key as k_key from object_index d join objects o on o.row_key = d.object_key where ${andAll(where)} order by ${order} limit ${limit}`;
   };
   const rows = await pageRows(db, spec, build, [q, after ?? null, limit]);
-
-  const more = rows.length === limit;
-  const page = more ? rows.slice(0, limit - 1) : rows;
-  const last = page[page.length - 1];
-  const result: ListResult = {
-    rows: page.map(({ k_value: _v, k_key: _k, ...o }) => o as ObjectsTable),
-  };
-  if (more && last) result.nextCursor = p.kind === 'id' ? { q, id: last.id } : { q, v: last.k_value!, k: Number(last.k_key) };
+  // Kept rows (frozen, the same array while the store is unchanged) are made into a page once.
+  const kept = Object.isFrozen(rows) ? pagesOfKept.get(rows) : undefined;
+  let page = kept?.q === q ? kept.page : undefined;
+  if (!page) {
+    page = pageOf(rows, limit, q, p.kind === 'id');
+    if (Object.isFrozen(rows)) {
+      Object.freeze(page.rows);
+      if (page.nextCursor) Object.freeze(page.nextCursor);
+      pagesOfKept.set(rows, { q, page: Object.freeze(page) });
+    }
+  }
+  const result: ListResult = { ...page };
   if (spec.count ?? (query.count && !spec.after)) result.count = await countObjects(db, spec);
   return result;
+}
+
+/** The page made of kept rows, with the fingerprint it was made for (two queries may share one SQL text). */
+const pagesOfKept = new WeakMap<readonly unknown[], { q: string; page: Omit<ListResult, 'count'> }>();
+
+/** `limit` rows mean there is a next page, whose cursor follows the last row shown. */
+function pageOf(rows: readonly (ObjectsTable & { k_value?: string; k_key?: number })[], limit: number, q: string, byId: boolean): Omit<ListResult, 'count'> {
+  const more = rows.length === limit;
+  const shown = more ? rows.slice(0, limit - 1) : rows;
+  const last = shown[shown.length - 1];
+  const page: Omit<ListResult, 'count'> = { rows: shown.map(({ k_value: _v, k_key: _k, ...o }) => Object.freeze(o as ObjectsTable)) };
+  if (more && last) page.nextCursor = byId ? { q, id: last.id } : { q, v: last.k_value!, k: Number(last.k_key) };
+  return page;
 }
 
 /**
