@@ -11,6 +11,7 @@ import { GraphError, badRequest, notFound } from './errors.js';
 import { expandInto } from './expand.js';
 import { contextUrl, odataType, project, resourceOfObject, selectFragment } from './shape.js';
 import { topProperty } from '../schema/resources.js';
+import { keepPageItems, keptPageItems } from './kept-pages.js';
 import { cachedRender, keepRender, renderScope, type RenderScope } from './render-cache.js';
 import { RenderedItem } from './rendered-item.js';
 
@@ -106,6 +107,10 @@ export class GraphKit {
     const readable = new Map<string, boolean>();
     const mayRead = (type: string) => readable.get(type) ?? readable.set(type, this.canRead(ctx, type)).get(type)!;
     const scope = renderScope(this.dir.store, shape);
+    // A typed page's items depend on the caller's permissions too.
+    const keepable = Object.isFrozen(rows) && !spec.typed;
+    const kept = keepable ? keptPageItems(rows, scope.key) : undefined;
+    if (kept) return kept as unknown[];
     // Rendered items in page order; an item still to be built holds its place with its id.
     const items: unknown[] = [];
     const missed: Head[] = [];
@@ -122,7 +127,7 @@ export class GraphKit {
         items.push(r.id);
       }
     }
-    if (!missed.length) return items;
+    if (!missed.length) return keepable ? (keepPageItems(rows, scope.key, items as RenderedItem[]) as unknown[]) : items;
     const built = await this.renderInto(scope, missed, (o, doc) => this.item(ctx, spec, o, doc, select, !!ctx.cast));
     // An object deleted between the page's query and the fetch of its document is left out of the page.
     return items.flatMap((item) => (typeof item !== 'string' ? [item] : built.has(item) ? [built.get(item)] : []));

@@ -19,6 +19,16 @@ export class RenderedItem {
 export const itemObject = (item: unknown): Props => (item instanceof RenderedItem ? item.toJSON() : (item as Props));
 
 const COMMA = Buffer.from(',');
+const joined = new WeakMap<readonly unknown[], Buffer>();
+
+function itemParts(value: readonly unknown[]): Buffer[] {
+  const parts: Buffer[] = [];
+  value.forEach((item, i) => {
+    if (i) parts.push(COMMA);
+    parts.push(item instanceof RenderedItem ? item.bytes : Buffer.from(JSON.stringify(item) ?? 'null'));
+  });
+  return parts;
+}
 
 /**
  * The reply body as it goes on the wire. A collection whose `value` holds rendered items is written member by
@@ -41,10 +51,12 @@ export function replyPayload(body: unknown): string | Buffer {
       continue;
     }
     parts.push(Buffer.from(`${text}"value":[`));
-    value.forEach((item, i) => {
-      if (i) parts.push(COMMA);
-      parts.push(item instanceof RenderedItem ? item.bytes : Buffer.from(JSON.stringify(item) ?? 'null'));
-    });
+    // The items of a kept page (frozen, see kept-pages.ts) are joined once.
+    if (Object.isFrozen(value)) {
+      let once = joined.get(value);
+      if (!once) joined.set(value, (once = Buffer.concat(itemParts(value))));
+      parts.push(once);
+    } else parts.push(...itemParts(value));
     text = ']';
   }
   parts.push(Buffer.from(`${text}}`));
