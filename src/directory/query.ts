@@ -169,15 +169,13 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
   const after = readCursor(spec.after, q, p.kind !== 'id');
   const limit = Math.max(1, Math.floor(spec.pageSize)) + 1;
   const cols = spec.keysOnly ? sql.raw('o.id, o.type, o.version') : sql.raw('o.*');
-  type Row = ObjectsTable & { k_value?: string; k_key?: number };
-
-  const build = (): RawBuilder<Row> => {
+  const build = (): RawBuilder<PageRow> => {
     if (p.kind === 'id') {
       const where = [...baseConditions(db, resource, scope, sql.ref('o.row_key'), true), ...filterConditions([...conjuncts(query.filter), ...conjuncts(query.search)], resource, true)];
       if (after) where.push(sql<SqlBool>`o.id > ${after.id}`);
       // A listed scope bounds the rows by its length, whatever the filter: a point read (src/store/prepared.ts).
       const mark = sql.raw(scope.kind === 'listed' ? KEYED_MARK : '');
-      return sql<Row>`${mark}select ${cols} from objects o where ${andAll(where)} order by o.id limit ${limit}`;
+      return sql<PageRow>`${mark}select ${cols} from objects o where ${andAll(where)} order by o.id limit ${limit}`;
     }
     const prop = p.kind === 'order' ? p.prop : p.driver.prop;
     const desc = p.kind === 'order' && p.desc;
@@ -188,7 +186,7 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
     where.push(...filterConditions(rest, resource, true));
     if (after) where.push(desc ? sql<SqlBool>`(d.value, d.object_key) < (${after.v!}, ${after.k!})` : sql<SqlBool>`(d.value, d.object_key) > (${after.v!}, ${after.k!})`);
     const order = desc ? sql`d.value desc, d.object_key desc` : sql`d.value, d.object_key`;
-    return sql<Row>`select ${cols}, d.value as k_value, d.object_key as k_key from object_index d join objects o on o.row_key = d.object_key where ${andAll(where)} order by ${order} limit ${limit}`;
+    return sql<PageRow>`select ${cols}, d.value as k_value, d.object_key as k_key from object_index d join objects o on o.row_key = d.object_key where ${andAll(where)} order by ${order} limit ${limit}`;
   };
   const rows = await pageRows(db, spec, build, [q, after ?? null, limit]);
   // Kept rows (frozen, the same array while the store is unchanged) are made into a page once.
@@ -207,11 +205,14 @@ export async function listObjects(db: Kysely<Database>, spec: ListSpec): Promise
   return result;
 }
 
+/** A page query's row: with an index plan, the sort (or driving) value and row key the cursor is made of. */
+type PageRow = ObjectsTable & { k_value?: string; k_key?: number };
+
 /** The page made of kept rows, with the fingerprint it was made for (two queries may share one SQL text). */
 const pagesOfKept = new WeakMap<readonly unknown[], { q: string; page: Omit<ListResult, 'count'> }>();
 
 /** `limit` rows mean there is a next page, whose cursor follows the last row shown. */
-function pageOf(rows: readonly (ObjectsTable & { k_value?: string; k_key?: number })[], limit: number, q: string, byId: boolean): Omit<ListResult, 'count'> {
+function pageOf(rows: readonly PageRow[], limit: number, q: string, byId: boolean): Omit<ListResult, 'count'> {
   const more = rows.length === limit;
   const shown = more ? rows.slice(0, limit - 1) : rows;
   const last = shown[shown.length - 1];
