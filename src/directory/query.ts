@@ -23,7 +23,12 @@ import { NO_M365_INDEX_PROP } from './on-prem-state.js';
 
 export type Scope = (
   | { kind: 'all' }
-  | { kind: 'ids'; ids: (db: Kysely<Database>) => IdSelect }
+  | {
+      kind: 'ids';
+      ids: (db: Kysely<Database>) => IdSelect;
+      /** Names what `ids` selects (the subquery and its arguments), so a page or count can be found before its SQL is built. */
+      key?: string;
+    }
   /** A short list known beforehand (a membership closure kept in memory): pages in id order become point reads. */
   | { kind: 'listed'; ids: readonly string[] }
 ) & {
@@ -239,14 +244,14 @@ async function pageRows<R>(db: Kysely<Database>, spec: ListSpec, build: () => Ra
 
 /**
  * What a page or count of `spec` is kept under before its query is built, or undefined when only the built query
- * tells (an `ids` scope is a subquery of the caller's). The query is a function of the resource, the scope's kind,
- * types and ids, and `rest`: the fingerprint of $filter, $search and $orderby (queryFingerprint), and for a page
+ * tells (an `ids` scope whose subquery has no key). The query is a function of the resource, the scope's kind,
+ * types and ids (or subquery key), and `rest`: the fingerprint of $filter, $search and $orderby (queryFingerprint), and for a page
  * its cursor and limit. Building and compiling the query cost a tenth of a transitiveMemberOf request read again.
  */
 function keptUnder(spec: Pick<ListSpec, 'resource' | 'scope'>, rest: unknown[]): string | undefined {
   const { scope } = spec;
-  if (scope.kind === 'ids') return undefined;
-  return JSON.stringify([spec.resource, scope.kind, scope.types ?? null, scope.kind === 'listed' ? scope.ids : null, ...rest]);
+  if (scope.kind === 'ids' && scope.key === undefined) return undefined;
+  return JSON.stringify([spec.resource, scope.kind, scope.types ?? null, scope.kind === 'listed' ? scope.ids : scope.kind === 'ids' ? scope.key : null, ...rest]);
 }
 
 /**

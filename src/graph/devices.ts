@@ -57,7 +57,7 @@ export function deviceRoutes(g: GraphRouter) {
         async (ctx) => {
           const { kit } = ctx;
           const device = await load(ctx);
-          return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.targetsOf(kind, device.id) }, context: 'directoryObjects', typed: true });
+          return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.targetsOf(kind, device.id), key: `targetsOf:${kind}:${device.id}` }, context: 'directoryObjects', typed: true });
         },
         { casts: ['user'], count: true },
       );

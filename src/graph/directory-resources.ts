@@ -18,7 +18,7 @@ export function administrativeUnitRoutes(g: GraphRouter) {
       async (ctx) => {
         const { kit } = ctx;
         const unit = await head(ctx, ctx.params.id);
-        return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.targetsOf('member', unit.id) }, context: 'directoryObjects', typed: true });
+        return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.targetsOf('member', unit.id), key: `targetsOf:member:${unit.id}` }, context: 'directoryObjects', typed: true });
       },
       // administrativeunit-list-members.md: users, groups, devices, contacts and service principals.
       { casts: ['user', 'group', 'device', 'orgContact', 'servicePrincipal'], count: true },

@@ -47,7 +47,7 @@ export function directoryRoleRoutes(g: GraphRouter) {
       async (ctx) => {
         const { kit } = ctx;
         const role = await load(ctx);
-        return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => roleMembersSelect(kit.dir.db, role.objectId) }, context: 'directoryObjects', typed: true });
+        return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => roleMembersSelect(kit.dir.db, role.objectId), key: `roleMembers:${role.objectId}` }, context: 'directoryObjects', typed: true });
       },
       { casts: ['user', 'servicePrincipal'], count: true },
     );

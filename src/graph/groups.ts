@@ -35,7 +35,7 @@ export function groupRoutes(g: GraphRouter) {
     async (ctx) => {
       const { kit } = ctx;
       const grp = await head(ctx, ctx.params.id);
-      return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.targetsOf('member', grp.id) }, context: 'directoryObjects', typed: true });
+      return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.targetsOf('member', grp.id), key: `targetsOf:member:${grp.id}` }, context: 'directoryObjects', typed: true });
     },
     listOpts,
   );
@@ -44,7 +44,7 @@ export function groupRoutes(g: GraphRouter) {
     async (ctx) => {
       const { kit } = ctx;
       const grp = await head(ctx, ctx.params.id);
-      return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.transitiveTargetsOf(grp.id) }, context: 'directoryObjects', typed: true });
+      return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.transitiveTargetsOf(grp.id), key: `transitiveTargetsOf:${grp.id}` }, context: 'directoryObjects', typed: true });
     },
     listOpts,
   );
@@ -53,7 +53,7 @@ export function groupRoutes(g: GraphRouter) {
     async (ctx) => {
       const { kit } = ctx;
       const grp = await head(ctx, ctx.params.id);
-      return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.targetsOf('owner', grp.id) }, context: 'directoryObjects', typed: true });
+      return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.targetsOf('owner', grp.id), key: `targetsOf:owner:${grp.id}` }, context: 'directoryObjects', typed: true });
     },
     listOpts,
   );

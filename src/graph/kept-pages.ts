@@ -2,28 +2,30 @@
 // unchanged), by page and shape, so that a page read again is one lookup instead of one per item, and is joined
 // into its bytes once (replyPayload). Only pages whose every item was rendered at its row's version are kept: the
 // rows' ids and versions then fix the bytes. One bound for the process, oldest page first.
-import type { RenderedItem } from './rendered-item.js';
+import { RenderedItem } from './rendered-item.js';
 
 /** Bytes of items (held twice: the items and the joined page) kept for all pages together. */
 const BUDGET = 32 * 1024 * 1024;
 
 interface Held {
   shape: string;
-  items: readonly RenderedItem[];
+  items: readonly unknown[];
   size: number;
 }
 
 const pages = new Map<readonly unknown[], Held>();
 let held = 0;
 
-export function keptPageItems(rows: readonly unknown[], shape: string): readonly RenderedItem[] | undefined {
+export function keptPageItems(rows: readonly unknown[], shape: string): readonly unknown[] | undefined {
   const hit = pages.get(rows);
   return hit?.shape === shape ? hit.items : undefined;
 }
 
-export function keepPageItems(rows: readonly unknown[], shape: string, items: RenderedItem[]): readonly RenderedItem[] {
-  const size = 2 * items.reduce((n, i) => n + i.bytes.length, 0) + 64;
+/** `items`: rendered items, and the plain objects a mixed page shows for types the caller may not read. */
+export function keepPageItems(rows: readonly unknown[], shape: string, items: unknown[]): readonly unknown[] {
+  const size = 2 * items.reduce<number>((n, i) => n + (i instanceof RenderedItem ? i.bytes.length : 128), 0) + 64;
   if (size > BUDGET / 8) return items;
+  for (const item of items) if (!(item instanceof RenderedItem)) Object.freeze(item);
   const old = pages.get(rows);
   if (old) {
     pages.delete(rows);

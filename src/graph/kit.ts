@@ -107,9 +107,11 @@ export class GraphKit {
     const readable = new Map<string, boolean>();
     const mayRead = (type: string) => readable.get(type) ?? readable.set(type, this.canRead(ctx, type)).get(type)!;
     const scope = renderScope(this.dir.store, shape);
-    // A typed page's items depend on the caller's permissions too.
-    const keepable = Object.isFrozen(rows) && !spec.typed;
-    const kept = keepable ? keptPageItems(rows, scope.key) : undefined;
+    // A mixed page's items depend on which of its types the caller may read, too.
+    let pageShape = scope.key;
+    if (spec.typed) pageShape += `|${[...new Set(rows.map((r) => r.type))].map((t) => `${t}:${mayRead(t) ? 1 : 0}`).join(',')}`;
+    const keepable = Object.isFrozen(rows);
+    const kept = keepable ? keptPageItems(rows, pageShape) : undefined;
     if (kept) return kept as unknown[];
     // Rendered items in page order; an item still to be built holds its place with its id.
     const items: unknown[] = [];
@@ -127,7 +129,7 @@ export class GraphKit {
         items.push(r.id);
       }
     }
-    if (!missed.length) return keepable ? (keepPageItems(rows, scope.key, items as RenderedItem[]) as unknown[]) : items;
+    if (!missed.length) return keepable ? (keepPageItems(rows, pageShape, items) as unknown[]) : items;
     const built = await this.renderInto(scope, missed, (o, doc) => this.item(ctx, spec, o, doc, select, !!ctx.cast));
     // An object deleted between the page's query and the fetch of its document is left out of the page.
     return items.flatMap((item) => (typeof item !== 'string' ? [item] : built.has(item) ? [built.get(item)] : []));

@@ -30,7 +30,7 @@ export function managerRoutes(g: GraphRouter, base: string, load: (ctx: GraphCon
     async (ctx) => {
       const { kit } = ctx;
     const user = await load(ctx);
-      return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => directReportsOf(kit.dir, user.id) }, context: 'directoryObjects', typed: true });
+      return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => directReportsOf(kit.dir, user.id), key: `directReportsOf:${user.id}` }, context: 'directoryObjects', typed: true });
     },
     { casts: ['user', 'orgContact'], count: true },
   );

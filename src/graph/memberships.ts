@@ -19,7 +19,7 @@ export function membershipRoutes(g: GraphRouter, base: string, load: (ctx: Graph
     async (ctx) => {
       const { kit } = ctx;
       const obj = await load(ctx);
-      return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.sourcesOf('member', obj.id) }, context: 'directoryObjects', typed: true });
+      return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.sourcesOf('member', obj.id), key: `sourcesOf:member:${obj.id}` }, context: 'directoryObjects', typed: true });
     },
     opts,
   );
@@ -29,7 +29,7 @@ export function membershipRoutes(g: GraphRouter, base: string, load: (ctx: Graph
       const { kit } = ctx;
       const obj = await load(ctx);
       const listed = await kit.dir.listedContainers(obj.id);
-      const scope: Scope = listed ? { kind: 'listed', ids: listed } : { kind: 'ids', ids: () => kit.dir.transitiveSourcesOf(obj.id) };
+      const scope: Scope = listed ? { kind: 'listed', ids: listed } : { kind: 'ids', ids: () => kit.dir.transitiveSourcesOf(obj.id), key: `transitiveSourcesOf:${obj.id}` };
       return kit.list(ctx, { resource: 'directoryObject', scope, context: 'directoryObjects', typed: true });
     },
     opts,

@@ -37,7 +37,7 @@ export function userRoutes(g: GraphRouter) {
         const { kit } = ctx;
         const u = await load(ctx, ctx.params.id);
         const kind = nav === 'ownedDevices' ? 'registeredOwner' : 'registeredUser';
-        return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.sourcesOf(kind, u.id) }, context: 'directoryObjects', typed: true });
+        return kit.list(ctx, { resource: 'directoryObject', scope: { kind: 'ids', ids: () => kit.dir.sourcesOf(kind, u.id), key: `sourcesOf:${kind}:${u.id}` }, context: 'directoryObjects', typed: true });
       },
       { casts: ['device'], count: true },
     );
