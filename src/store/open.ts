@@ -297,18 +297,16 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   let exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
   let afterClose = () => undefined as void;
   let sqlite: OpenSqlite | undefined;
-  let feed: ChangeFeed | undefined;
   // pg is loaded only for PostgreSQL stores, so SQLite start-ups do not pay for it.
   const postgres = engine === 'postgres' ? await import('./postgres.js') : undefined;
-  if (postgres) {
+  const feed: ChangeFeed | undefined = postgres ? (await import('./pg-changes.js')).changeFeed(opts.location) : undefined;
+  if (postgres && feed) {
     const { resilientPool, schemaBoundPool, withSchemaLock } = postgres;
-    feed = (await import('./pg-changes.js')).changeFeed(opts.location);
     await feed.acquire();
     const pool = opts.sharedPool && schema ? schemaBoundPool({ connectionString: opts.location, schema, queryTimeoutMs: budgetMs, feed }) : resilientPool({ connectionString: opts.location, schema, queryTimeoutMs: budgetMs, feed });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
     exclusive = (fn) => withSchemaLock(opts.location, schema, () => fn());
-    const listening = feed;
-    afterClose = () => void listening.release();
+    afterClose = () => void feed.release();
   } else {
     sqlite = opts.location === ':memory:' && opts.readers === false ? openPrivateMemory(opts.image) : await openSqlite(opts.location, opts.image, !!opts.current);
     db = new Kysely<Database>({ dialect: new SplitSqliteDialect(sqlite.driver) });
@@ -355,11 +353,10 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   }
   // Every write to a SQLite store goes through a writer of this process; PostgreSQL's other writers are heard of
   // through the change feed (pg-changes.ts).
-  const heard = feed;
   const feedSchema = schema ?? postgres?.DEFAULT_SCHEMA ?? '';
-  const changeMark: ChangeMark = heard
+  const changeMark: ChangeMark = feed
     ? () => {
-        const m = heard.mark(feedSchema);
+        const m = feed.mark(feedSchema);
         return m === undefined ? undefined : `${generation}:${m}`;
       }
     : () => `${generation}:${sqliteWrites()}`;

@@ -40,7 +40,7 @@ export class ChangeFeed {
   /** A pooled connection of this process, whose notifications are not counted a second time. */
   ownConnection(client: pg.ClientBase): void {
     const pid = (client as unknown as { processID?: number | null }).processID;
-    if (pid == null) return;
+    if (pid == null || this.own.has(pid)) return;
     this.own.add(pid);
     client.once('end', () => this.own.delete(pid));
   }
@@ -121,7 +121,7 @@ const DML = /\b(?:insert|update|delete|merge|truncate)\b/i;
 const BEGIN = /^\s*(?:begin|start\s+transaction)\b/i;
 const END = /^\s*(?:commit|end|abort|rollback(?!\s+to\b))\b/i;
 
-export function changesRows(text: string): boolean {
+function changesRows(text: string): boolean {
   if (READS.test(text)) return false;
   if (/^\s*with\b/i.test(text)) return DML.test(text);
   return !BEGIN.test(text) && !END.test(text);

@@ -18,7 +18,7 @@ export interface PgPoolOptions {
   feed?: ChangeFeed;
 }
 
-/** The schema of a store opened without one: the first of PostgreSQL's default search_path that exists. */
+/** The schema of a store opened without one (PostgreSQL's default search_path, for a user without a schema of its own). */
 export const DEFAULT_SCHEMA = 'public';
 
 /** 32-bit FNV-1a of the schema name: advisory lock keys of one schema never collide with another schema's. */
@@ -140,8 +140,6 @@ export function schemaBoundPool(opts: PgPoolOptions & { schema: string; feed: Ch
   let shared = sharedPools.get(key);
   if (!shared) {
     shared = resilientPool({ connectionString: opts.connectionString, queryTimeoutMs: opts.queryTimeoutMs, max: 10 });
-    const feed = opts.feed;
-    shared.pool.on('connect', (client) => feed.ownConnection(client));
     sharedPools.set(key, shared);
   }
   const base = shared;
@@ -158,6 +156,8 @@ export function schemaBoundPool(opts: PgPoolOptions & { schema: string; feed: Ch
         }
         schemaOfClient.set(lent.client, opts.schema);
       }
+      // The shared pool outlives stores and their feed: each lending tells the current one.
+      opts.feed.ownConnection(lent.client);
       return { ...lent, query: announcingWrites(lent.query, opts.feed, opts.schema) };
     },
     // The shared pool outlives each store; it ends with the process.
