@@ -58,11 +58,11 @@ export function cachedRender(scope: RenderScope, id: string, version: number): B
 export function keepRender(given: RenderScope, id: string, version: number, bytes: Buffer) {
   const size = id.length + bytes.length + OVERHEAD;
   if (size > BUDGET / 16) return;
-  // The scope may have been let go of (emptied by eviction) since the request looked it up.
+  const old = scopes.get(given.key)?.items.get(id);
+  if (old) drop(old);
+  // The scope may have been let go of (emptied by eviction, or by dropping `old`) since the request looked it up.
   let scope = scopes.get(given.key);
   if (!scope) scopes.set(given.key, (scope = given));
-  const old = scope.items.get(id);
-  if (old) drop(old, false);
   const entry: Entry = { version, bytes, size, used: false, scope, id };
   scope.items.set(id, entry);
   order.add(entry);
@@ -77,10 +77,10 @@ export function keepRender(given: RenderScope, id: string, version: number, byte
   }
 }
 
-function drop(e: Entry, scopeMayGo = true) {
+function drop(e: Entry) {
   order.delete(e);
   held -= e.size;
   if (e.scope.items.get(e.id) === e) e.scope.items.delete(e.id);
   // A scope left empty (its shape not read since, or a generation gone) leaves too.
-  if (scopeMayGo && !e.scope.items.size && scopes.get(e.scope.key) === e.scope) scopes.delete(e.scope.key);
+  if (!e.scope.items.size && scopes.get(e.scope.key) === e.scope) scopes.delete(e.scope.key);
 }
