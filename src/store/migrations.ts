@@ -340,6 +340,20 @@ function compactIndex(engine: Engine): Migration {
   };
 }
 
+/**
+ * PostgreSQL writes a changed object as a new row version; with room left on its page (and no index on the
+ * changed column) the indexes are left alone. Packed full, every stamp of a version (each membership change marks
+ * both ends) rewrote the row into a new page and added an entry to each of the table's eight indexes: 3.7 s of a
+ * 100k-user load for 115,000 stamps, 2.3 s with a page a sixth empty. New pages take the setting; SQLite has none.
+ */
+function objectsFillfactor(engine: Engine): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      if (engine === 'postgres') await sql`alter table objects set (fillfactor = 85)`.execute(db);
+    },
+  };
+}
+
 export function migrationProvider(engine: Engine): MigrationProvider {
   return {
     getMigrations: async () => ({
@@ -351,6 +365,7 @@ export function migrationProvider(engine: Engine): MigrationProvider {
       '006_app_redirect_uris': appRedirectUris(),
       '007_tenants': tenants(engine),
       '008_compact_index': compactIndex(engine),
+      '009_objects_fillfactor': objectsFillfactor(engine),
     }),
   };
 }
