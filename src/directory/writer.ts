@@ -2,7 +2,7 @@
 // number for the whole transaction, index rows rewritten for each object it touches.
 import { indexEntries } from '../odata/index.js';
 import type { Store, Tx } from '../store/open.js';
-import { CompiledQuery, type Insertable } from 'kysely';
+import { CompiledQuery, sql, type ExpressionBuilder, type Insertable, type SqlBool } from 'kysely';
 import type { Database, ObjectsTable } from '../store/schema.js';
 import { dnKey, newGuid } from './ids.js';
 import { altKeyOf, type DirObject, DirectoryError, type LinkKind, type NewObject, type ObjectType, type Props, resourcesOf } from './model.js';
@@ -44,7 +44,7 @@ export class Writer {
     readonly seq: number,
     readonly at: string,
     readonly tenant: TenantIdentity,
-    private readonly engine: Store['engine'] = 'sqlite',
+    private readonly engine: Store['engine'],
   ) {
     this.rids = new RidAllocator(tx, tenant.domainSid);
   }
@@ -164,13 +164,8 @@ export class Writer {
     await this.insertRows('links', pairs.map(([source_id, target_id]) => ({ kind, source_id, target_id, seq: this.seq })), ON_CONFLICT_KEEP);
     const ends = new Set(pairs.flat());
     const unknown = [...ends].filter((id) => !this.typeOf.has(id));
-    const step = this.engine === 'postgres' ? ARRAY_ROWS : CHUNK;
-    for (let i = 0; i < unknown.length; i += step) {
-      const ids = unknown.slice(i, i + step);
-      const found =
-        step === CHUNK
-          ? await this.tx.selectFrom('objects').select(['id', 'type', 'facet']).where('id', 'in', ids).execute()
-          : (await this.tx.executeQuery<{ id: string; type: string; facet: string | null }>(CompiledQuery.raw('select id, type, facet from objects where id = any($1::text[])', [pgArrayLiteral(ids)]))).rows;
+    for (const ids of this.idBatches(unknown)) {
+      const found = await this.tx.selectFrom('objects').select(['id', 'type', 'facet']).where(this.idIn(ids)).execute();
       for (const r of found) this.typeOf.set(r.id, { type: r.type, facet: r.facet });
     }
     for (const id of ends) {
@@ -334,6 +329,17 @@ export class Writer {
     for (let i = 0; i < rows.length; i += ARRAY_ROWS) await this.tx.executeQuery(unnestInsert(table, columns, rows.slice(i, i + ARRAY_ROWS) as Record<string, unknown>[], suffix));
   }
 
+  /** Ids in groups one statement takes: CHUNK parameters on SQLite, one array of up to ARRAY_ROWS on PostgreSQL. */
+  private *idBatches(ids: readonly string[]): Generator<readonly string[]> {
+    const step = this.engine === 'postgres' ? ARRAY_ROWS : CHUNK;
+    for (let i = 0; i < ids.length; i += step) yield ids.slice(i, i + step);
+  }
+
+  /** `id` is one of `ids` (a batch of idBatches): a list of parameters on SQLite, one array on PostgreSQL. */
+  private idIn(ids: readonly string[]) {
+    return (eb: ExpressionBuilder<Database, 'objects'>) => (this.engine === 'postgres' ? sql<SqlBool>`id = any(${pgArrayLiteral(ids)}::text[])` : eb('id', 'in', ids));
+  }
+
   private async insertChunked<T extends BulkTable>(table: T, rows: Insertable<Database[T]>[], suffix = '') {
     // Chunks keep each statement under SQLite's bound-parameter limit. Full chunks reuse one compiled statement:
     // building a 500-row insert through the query builder cost more than SQLite's work to run it.
@@ -372,10 +378,7 @@ export class Writer {
     await this.rids.save();
     // Objects created here were written with this sequence as their version.
     const live = [...this.touched].filter(([, op]) => op === 'updated').map(([id]) => id);
-    if (this.engine === 'postgres' && live.length > CHUNK) {
-      for (let i = 0; i < live.length; i += ARRAY_ROWS)
-        await this.tx.executeQuery(CompiledQuery.raw('update objects set version = $1 where id = any($2::text[])', [this.seq, pgArrayLiteral(live.slice(i, i + ARRAY_ROWS))]));
-    } else for (let i = 0; i < live.length; i += CHUNK) await this.tx.updateTable('objects').set({ version: this.seq }).where('id', 'in', live.slice(i, i + CHUNK)).execute();
+    for (const ids of this.idBatches(live)) await this.tx.updateTable('objects').set({ version: this.seq }).where(this.idIn(ids)).execute();
     const rows = [...this.touched].map(([id, op]) => ({
       seq: this.seq,
       object_id: id,

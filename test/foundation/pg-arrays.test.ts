@@ -17,8 +17,10 @@ describe('PostgreSQL array literals', () => {
   it('reads back every text value: quotes, backslashes, braces, commas, NULL as a word, control characters, non-BMP', async () => {
     await connected;
     const values = ['', 'a"b', 'back\\slash', '{x,y}', 'NULL', 'null', ' spaced ', 'line\nbreak\ttab', '\u0001', 'émoji 🎉', '"\\"'];
+    // With a control character the literal is escaped element by element; without, it is JSON text.
+    const printable = values.filter((v) => !/[\u0000-\u001f]/.test(v));
     expect(await back(pgArrayLiteral(values), 'text')).toEqual(values);
-    expect(await back(pgArrayLiteral(values.filter((v) => !/[\u0000-\u001f]/.test(v))), 'text')).toEqual(values.filter((v) => !/[\u0000-\u001f]/.test(v)));
+    expect(await back(pgArrayLiteral(printable), 'text')).toEqual(printable);
     expect(await back(pgArrayLiteral(['x', null, undefined, 'NULL']), 'text')).toEqual(['x', null, null, 'NULL']);
     expect(await back(pgArrayLiteral([1, 2, 9_007_199_254_740_991]), 'bigint')).toEqual(['1', '2', '9007199254740991']);
     expect(await back(pgArrayLiteral([]), 'integer')).toEqual([]);
